@@ -1,0 +1,36 @@
+import type { Deps } from '../deps.ts';
+import type { FieldErrors } from '../field-errors.ts';
+import { FIELD_MESSAGES } from '../messages.ts';
+import { emailKey } from './email.ts';
+import { createSession } from './sessions.ts';
+import { findUserByEmailKey, type PublicUser, toPublicUser } from './users.ts';
+
+export type LoginResult =
+  | { ok: true; token: string; user: PublicUser }
+  | { ok: false; errors: FieldErrors };
+
+let decoyHash: Promise<string> | undefined;
+
+/**
+ * An unknown address still costs one argon2id verification (against a decoy hash), so the
+ * time of a failed login does not say whether the account exists.
+ */
+export async function logIn(
+  deps: Pick<Deps, 'db' | 'clock' | 'hasher' | 'config'>,
+  input: { email: string; password: string },
+): Promise<LoginResult> {
+  const user = await findUserByEmailKey(deps.db, emailKey(input.email));
+  decoyHash ??= deps.hasher.hash('decoy password never matches');
+  const hash = user?.password_hash ?? (await decoyHash);
+  const passwordMatches = await deps.hasher.verify(hash, input.password);
+  if (!user || !passwordMatches || user.is_active !== 1) {
+    return { ok: false, errors: { non_field_errors: [FIELD_MESSAGES.invalidCredentials] } };
+  }
+  const token = await createSession(
+    deps.db,
+    user.id,
+    deps.clock.now(),
+    deps.config.sessionTtlSeconds,
+  );
+  return { ok: true, token, user: toPublicUser(user) };
+}

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewUser, User } from '../db/schema.ts';
+
+type Executor = Kysely<Database>;
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return { id: user.id, email: user.email, first_name: user.first_name, last_name: user.last_name };
+}
+
+export function findUserByEmailKey(db: Executor, emailKey: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('email_key', '=', emailKey).executeTakeFirst();
+}
+
+export function findUserById(db: Executor, id: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertUser(db: Executor, user: NewUser): Promise<void> {
+  await db.insertInto('users').values(user).execute();
+}
+
+export async function updatePasswordHash(
+  db: Executor,
+  userId: string,
+  passwordHash: string,
+  now: number,
+) {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: now })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function setUserActive(db: Executor, userId: string, active: boolean, now: number) {
+  await db
+    .updateTable('users')
+    .set({ is_active: active ? 1 : 0, updated_at: now })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export function listUsers(db: Executor): Promise<User[]> {
+  return db.selectFrom('users').selectAll().orderBy('created_at').execute();
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Deps } from './deps.ts';
+import { installErrorHandlers } from './http/error-handler.ts';
+import { installRateLimits } from './http/rate-limit.ts';
+import { accountRoutes } from './http/routes/accounts.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { passwordResetRoutes } from './http/routes/password-reset.ts';
+
+export const API_PREFIX = '/api';
+/** Password-reset bodies are a few hundred bytes; anything near this is not a client of ours. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface AppOptions {
+  /** Extra routes a test registers (e.g. one that throws, to see the 500 envelope). */
+  extraRoutes?: (app: FastifyInstance) => void;
+}
+
+/** deps → a Fastify instance with every route; the server file only listens. */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+
+  // An empty body reads as `{}`, as in Django REST Framework: the answer names the missing fields.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // JSON only: any other content type is a 415, not a string handed to the handlers.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, {});
+    parseJson(request, body as string, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD')
+      request.body = {};
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, {
+    origin: deps.config.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'Authorization'],
+    exposedHeaders: ['Retry-After'],
+    maxAge: 600,
+  });
+  await installRateLimits(app, deps.config);
+
+  await app.register(healthRoutes, { deps });
+  await app.register(
+    async (api) => {
+      await api.register(passwordResetRoutes, { deps });
+      await api.register(accountRoutes, { deps });
+      options.extraRoutes?.(api);
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

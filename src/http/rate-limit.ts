@@ -1,0 +1,22 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { Config, RateLimitedRoute } from '../config.ts';
+
+/**
+ * Per client IP, at the edge. Per-account limits live in the domain, where they are
+ * silent; these answer 429 with Retry-After. RATE_LIMIT_ENABLED=false removes them all.
+ */
+export async function installRateLimits(app: FastifyInstance, config: Config): Promise<void> {
+  if (!config.rateLimitEnabled) return;
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+    }),
+  });
+}
+
+export function routeRateLimit(config: Config, route: RateLimitedRoute) {
+  return { max: config.rateLimits[route], timeWindow: config.rateLimitWindowSeconds * 1000 };
+}

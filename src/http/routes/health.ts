@@ -1,0 +1,29 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { Deps } from '../../deps.ts';
+import { MESSAGES } from '../../messages.ts';
+import { sendEnvelope, sendFieldErrors } from '../envelope.ts';
+
+export const healthRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'The process is up' } },
+    async (_request, reply) => sendEnvelope(reply, 200, MESSAGES.healthy, {}),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'The database answers' } },
+    async (request, reply) => {
+      try {
+        await sql`select 1`.execute(deps.db);
+        return sendEnvelope(reply, 200, MESSAGES.ready, {});
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check failed');
+        return sendFieldErrors(reply, 503, MESSAGES.notReady, {
+          non_field_errors: [MESSAGES.notReady],
+        });
+      }
+    },
+  );
+};

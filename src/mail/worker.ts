@@ -1,0 +1,138 @@
+import type { Deps } from '../deps.ts';
+import { processResetRequests } from '../reset/process-reset-requests.ts';
+import { composeMail } from './compose.ts';
+import { claimDueMail, markMailFailed, markMailSent, scheduleMailRetry } from './outbox.ts';
+import type { MailTransport } from './transport.ts';
+
+export interface MailWorkerOptions {
+  /** How often to look for work nobody woke us for (other processes' requests, retries). */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** How long a claimed message is ours before another worker may take it over. */
+  leaseMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+export interface MailWorker {
+  start(): void;
+  /** Finishes the message in flight, then stops. */
+  stop(): Promise<void>;
+  wake(): void;
+  /** One pass: pending requests → tokens and mails, then due mails → the transport. */
+  runOnce(): Promise<{ requests: number; sent: number; failed: number }>;
+}
+
+type WorkerDeps = Pick<Deps, 'db' | 'dialect' | 'clock' | 'config' | 'logger'>;
+
+export function createMailWorker(
+  deps: WorkerDeps,
+  transport: MailTransport,
+  options: MailWorkerOptions = {},
+): MailWorker {
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const batchSize = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const retryBaseMs = options.retryBaseMs ?? 2000;
+  const retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
+  const log = deps.logger.child({ component: 'mail-worker' });
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+
+  async function deliver(): Promise<{ sent: number; failed: number }> {
+    let sent = 0;
+    let failed = 0;
+    const messages = await claimDueMail(
+      deps.db,
+      deps.dialect,
+      deps.clock.now(),
+      batchSize,
+      leaseMs,
+    );
+    for (const message of messages) {
+      try {
+        const composed = await composeMail(message, deps.config);
+        await transport.send({ from: deps.config.mailFrom, to: message.recipient, ...composed });
+        await markMailSent(deps.db, message.id, deps.clock.now());
+        sent += 1;
+        log.info(
+          { mailId: message.id, kind: message.kind, attempts: message.attempts },
+          'mail sent',
+        );
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const now = deps.clock.now();
+        const retryAt = now + Math.min(retryBaseMs * 2 ** (message.attempts - 1), retryMaxMs);
+        if (retryAt >= message.expires_at) {
+          await markMailFailed(deps.db, message.id, reason);
+          failed += 1;
+          log.error(
+            { mailId: message.id, kind: message.kind, attempts: message.attempts, reason },
+            'mail failed for good',
+          );
+        } else {
+          await scheduleMailRetry(deps.db, message.id, retryAt, reason);
+          log.warn(
+            { mailId: message.id, kind: message.kind, attempts: message.attempts, reason, retryAt },
+            'mail will be retried',
+          );
+        }
+      }
+    }
+    return { sent, failed };
+  }
+
+  async function runOnce() {
+    const requests = await processResetRequests(deps);
+    const { sent, failed } = await deliver();
+    return { requests, sent, failed };
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      woken = false;
+      let busy = false;
+      try {
+        const result = await runOnce();
+        busy = result.requests > 0 || result.sent + result.failed >= batchSize;
+      } catch (error) {
+        log.error({ err: error }, 'mail worker pass failed');
+      }
+      if (running && !busy && !woken) await sleep(pollIntervalMs);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      loop = undefined;
+    },
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    runOnce,
+  };
+}

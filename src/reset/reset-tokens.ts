@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { Database, User } from '../db/schema.ts';
+import { createSecretToken, hashSecretToken } from '../secret-token.ts';
+
+type Executor = Kysely<Database>;
+
+/**
+ * Issues a token and revokes the account's older ones in the same transaction the
+ * caller runs: only the newest link works.
+ */
+export async function createPasswordResetToken(
+  db: Executor,
+  userId: string,
+  now: number,
+  ttlSeconds: number,
+) {
+  await revokeUserResetTokens(db, userId, now);
+  const token = createSecretToken();
+  const expiresAt = now + ttlSeconds * 1000;
+  await db
+    .insertInto('password_reset_tokens')
+    .values({
+      token_hash: hashSecretToken(token),
+      user_id: userId,
+      created_at: now,
+      expires_at: expiresAt,
+      used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+export async function revokeUserResetTokens(
+  db: Executor,
+  userId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('password_reset_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export type ResetTokenCheck =
+  | { ok: true; user: User; tokenHash: string }
+  | { ok: false; reason: 'invalid' | 'expired' };
+
+/** Looks a token up without using it: verifying, or a mail scanner opening the link, never burns it. */
+export async function checkResetToken(
+  db: Executor,
+  token: string,
+  now: number,
+): Promise<ResetTokenCheck> {
+  const tokenHash = hashSecretToken(token);
+  const row = await db
+    .selectFrom('password_reset_tokens')
+    .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
+    .selectAll('users')
+    .select([
+      'password_reset_tokens.expires_at as token_expires_at',
+      'password_reset_tokens.used_at as token_used_at',
+      'password_reset_tokens.revoked_at as token_revoked_at',
+    ])
+    .where('password_reset_tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'invalid' };
+  const { token_expires_at, token_used_at, token_revoked_at, ...user } = row;
+  if (
+    token_used_at !== null ||
+    token_revoked_at !== null ||
+    token_expires_at <= now ||
+    user.is_active !== 1
+  ) {
+    return { ok: false, reason: 'expired' };
+  }
+  return { ok: true, user, tokenHash };
+}
+
+/**
+ * Marks the token used if, and only if, it is still usable. The condition is in the
+ * UPDATE itself, so of N concurrent resets with one token exactly one sees a row change.
+ */
+export async function consumeResetToken(
+  db: Executor,
+  tokenHash: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('password_reset_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** How many tokens the account was sent since `since`: the per-account limit's evidence. */
+export async function countResetTokensSince(
+  db: Executor,
+  userId: string,
+  since: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom('password_reset_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('user_id', '=', userId)
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createArgon2idHasher, type PasswordHasher } from './accounts/password-hashing.ts';
+import { buildApp } from './app.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { createDatabase, type Db } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import type { Deps } from './deps.ts';
+import { createLogger } from './logger.ts';
+import {
+  createConsoleTransport,
+  createSmtpTransport,
+  type MailTransport,
+} from './mail/transport.ts';
+import { createMailWorker, type MailWorker, type MailWorkerOptions } from './mail/worker.ts';
+
+export interface ServiceOptions {
+  logger?: Logger;
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  transport?: MailTransport;
+  workerOptions?: MailWorkerOptions;
+}
+
+export interface Service {
+  deps: Deps;
+  database: Db;
+  worker: MailWorker;
+  transport: MailTransport;
+  api: FastifyInstance;
+  /** Stops taking requests, lets the worker finish the mail in flight, closes the database. */
+  close(): Promise<void>;
+}
+
+export function createTransport(config: Config): MailTransport {
+  return config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createConsoleTransport();
+}
+
+/** config → database (migrated) → deps → API + mail worker. Nothing listens yet. */
+export async function createService(
+  config: Config,
+  options: ServiceOptions = {},
+): Promise<Service> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = createDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const transport = options.transport ?? createTransport(config);
+  let worker: MailWorker | undefined;
+  const deps: Deps = {
+    db: database.db,
+    dialect: database.dialect,
+    clock: options.clock ?? systemClock,
+    hasher: options.hasher ?? createArgon2idHasher(),
+    config,
+    logger,
+    // After the reply is written: the request path never waits for account-dependent work.
+    notifyMailWork: () => setImmediate(() => worker?.wake()),
+  };
+  worker = createMailWorker(deps, transport, options.workerOptions);
+  const api = await buildApp(deps);
+  const mailWorker = worker;
+  return {
+    deps,
+    database,
+    worker: mailWorker,
+    transport,
+    api,
+    async close() {
+      await api.close();
+      await mailWorker.stop();
+      transport.close();
+      await database.close();
+    },
+  };
+}
