@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { waitFor } from './wait.ts';
+
+export interface ReceivedMail {
+  envelopeTo: string[];
+  raw: string;
+  parsed: ParsedMail;
+}
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  mails: ReceivedMail[];
+  /** Makes the server refuse every message (421) until set back, as an outage would. */
+  setAvailable(available: boolean): void;
+  waitForMails(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (the smtp-server package) on port 0, keeping what it receives. */
+export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
+  const mails: ReceivedMail[] = [];
+  let available = true;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', async () => {
+        if (!available) {
+          const error = Object.assign(new Error('Service not available'), { responseCode: 421 });
+          return callback(error);
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const parsed = await simpleParser(raw);
+        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+        mails.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    mails,
+    setAvailable(value) {
+      available = value;
+    },
+    waitForMails: (count, timeoutMs = 10_000) =>
+      waitFor(() => mails.length >= count && mails, { timeoutMs, what: `${count} mail(s)` }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The reset token in a received mail's plain-text link. */
+export function tokenFromMail(mail: ReceivedMail): string {
+  const match = /reset-password\?token=([A-Za-z0-9_-]{43})/.exec(mail.parsed.text ?? '');
+  if (!match?.[1]) throw new Error('no reset link in the mail');
+  return match[1];
+}
