@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
 import {
   DEFAULT_PASSWORD,
   registerUser,
@@ -7,15 +8,18 @@ import {
   type TestService,
 } from './support/service.ts';
 
-let t: TestService;
-beforeEach(async () => {
-  t = await startTestService();
-});
-afterEach(async () => {
-  await t.close();
-});
+describeEachDatabase('the guide flow end to end', (target) => {
+  let t: TestService;
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await target.create();
+    t = await startTestService({}, { databaseUrl: database.url });
+  });
+  afterEach(async () => {
+    await t.close();
+    await database.drop();
+  });
 
-describe('the guide flow end to end', () => {
   it('registers, logs in, resets by email, and only the new password and new sessions work', async () => {
     await registerUser(t, { email: 'user@example.com', first_name: 'Ada' });
     const login = await t.post('/auth/login/', {

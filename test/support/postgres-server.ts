@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A throw-away PostgreSQL for one test run, started from the Debian binaries in a temp
+ * directory. It listens on a Unix socket in that directory only (no TCP port to collide
+ * with), trusts local connections, and skips fsync: it holds nothing worth keeping.
+ * initdb and postgres refuse to run as root, so as root they run as the `postgres` user.
+ */
+export interface PostgresServer {
+  /** Superuser URL of the `postgres` database, for CREATE/DROP DATABASE. */
+  adminUrl: string;
+  stop(): void;
+}
+
+export function findPostgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((name) => existsSync(join(root, name, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(root, versions[0], 'bin') : undefined;
+}
+
+function asPostgresUser(command: string, args: string[]): [string, string[]] {
+  const root = process.getuid?.() === 0;
+  return root ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+}
+
+function run(command: string, args: string[]): void {
+  const [file, argv] = asPostgresUser(command, args);
+  const result = spawnSync(file, argv, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`;
+    throw new Error(`${command} ${args[0] ?? ''} failed: ${output.trim()}`);
+  }
+}
+
+export function startPostgresServer(bin: string): PostgresServer {
+  const directory = mkdtempSync(join(tmpdir(), 'rekey-pg-'));
+  const data = join(directory, 'data');
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(directory, uid, gid);
+  }
+  chmodSync(directory, 0o700);
+  run(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
+  const options = [
+    `-k ${directory}`,
+    "-c listen_addresses=''",
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=300',
+  ].join(' ');
+  run(join(bin, 'pg_ctl'), [
+    'start',
+    '-D',
+    data,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    join(directory, 'postgres.log'),
+    '-o',
+    options,
+  ]);
+  return {
+    adminUrl: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(directory)}`,
+    stop() {
+      try {
+        run(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w']);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  };
+}

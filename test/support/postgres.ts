@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+/**
+ * A fresh, empty PostgreSQL database per test, on the server the global setup found or
+ * started (see global-setup.ts). `drop()` removes it, closing whatever still holds it.
+ */
+export interface PostgresDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export function postgresAvailable(): boolean {
+  return inject('postgresAdminUrl') !== null;
+}
+
+export function postgresMissingReason(): string {
+  return inject('postgresMissing') ?? 'PostgreSQL is not available';
+}
+
+function adminUrl(): string {
+  const url = inject('postgresAdminUrl');
+  if (!url) throw new Error(`PostgreSQL tests cannot run: ${postgresMissingReason()}`);
+  return url;
+}
+
+async function asAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createPostgresDatabase(): Promise<PostgresDatabase> {
+  const name = `rekey_${randomBytes(6).toString('hex')}`;
+  await asAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
