@@ -62,7 +62,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
-  await installRateLimits(app, deps.config);
+  await installRateLimits(app, deps);
 
   await app.register(healthRoutes, { deps });
   await app.register(

@@ -63,12 +63,20 @@ export interface OutboxTable {
   sent_at: number | null;
 }
 
+/** Per-IP request counters for the HTTP edge, shared by every API process. */
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   password_reset_tokens: PasswordResetTokensTable;
   reset_requests: ResetRequestsTable;
   outbox: OutboxTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type User = Selectable<UsersTable>;
