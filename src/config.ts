@@ -78,7 +78,7 @@ function rateLimitVariable(name: string): string {
 }
 
 const schema = z.object({
-  PORT: port(false).default(8000),
+  PORT: port(true).default(8000),
   HOST: z.string().trim().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
   WEB_PORT: port(true).default(3000),
   PUBLIC_API_URL: httpUrl.optional(),
