@@ -25,13 +25,13 @@ describePostgres('several processes on one database', () => {
     db = createDatabase(database.url, { poolSize: 2 });
     smtp = await startSmtpSink();
     processes = [];
-  });
+  }, 90_000);
   afterEach(async () => {
     await stopAll(processes);
     await db.close();
     await smtp.close();
     await database.drop();
-  });
+  }, 90_000);
 
   async function start(
     roles: Array<'api' | 'worker'>,
@@ -117,7 +117,7 @@ describePostgres('several processes on one database', () => {
     await waitUntilDrained();
     expect(smtp.mails).toHaveLength(emails.length);
     expect(recipientCounts()).toEqual(new Map(emails.map((email) => [email, 1])));
-  });
+  }, 90_000);
 
   it('holds a per-IP limit reached through one API process on the other', async () => {
     const [api1, api2] = await start(['api', 'api'], { RATE_LIMIT_VERIFY_RESET_TOKEN: '3' });
@@ -129,7 +129,7 @@ describePostgres('several processes on one database', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await verify(api1)).status).toBe(429);
-  });
+  }, 90_000);
 
   it('lets exactly one of many concurrent resets with one token succeed across both APIs', async () => {
     const [api1, api2] = await start(['api', 'api', 'worker']);
@@ -158,7 +158,7 @@ describePostgres('several processes on one database', () => {
         token: ['Token has expired or already been used'],
       });
     }
-  });
+  }, 90_000);
 
   it('never sends one message twice when two workers drain one outbox at once', async () => {
     const [api] = await start(['api']);
@@ -176,5 +176,5 @@ describePostgres('several processes on one database', () => {
     expect(recipientCounts()).toEqual(new Map(emails.map((email) => [email, 1])));
     const attempts = await db.db.selectFrom('outbox').select('attempts').execute();
     expect(attempts.map((row) => row.attempts)).toEqual(emails.map(() => 1));
-  });
+  }, 90_000);
 });
