@@ -160,14 +160,15 @@ describePostgres('several processes on one database', () => {
     }
   }, 90_000);
 
-  it('never sends one message twice when two workers drain one outbox at once', async () => {
+  it('never sends one message twice when two workers drain one queue at once', async () => {
     const [api] = await start(['api']);
     if (!api) throw new Error('process did not start');
     const emails = await createUsers(40);
-    for (const email of emails) {
+    // Two requests per account: the per-account cooldown must hold across both workers too.
+    for (const email of [...emails, ...emails]) {
       expect((await postJson(api, '/auth/forgot-password/', { email })).status).toBe(200);
     }
-    // Both workers start on a full queue of requests and, from them, a full outbox.
+    // Both workers start at once on a full queue of requests and, from them, a full outbox.
     await start(['worker', 'worker']);
 
     await smtp.waitForMails(emails.length, 30_000);
