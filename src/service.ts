@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createArgon2idHasher, type PasswordHasher } from './accounts/password-hashing.ts';
-import { buildApp } from './app.ts';
+import { type AppOptions, buildApp } from './app.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Db } from './db/database.ts';
@@ -21,6 +21,7 @@ export interface ServiceOptions {
   hasher?: PasswordHasher;
   transport?: MailTransport;
   workerOptions?: MailWorkerOptions;
+  appOptions?: AppOptions;
 }
 
 export interface Service {
@@ -58,7 +59,7 @@ export async function createService(
     notifyMailWork: () => setImmediate(() => worker?.wake()),
   };
   worker = createMailWorker(deps, transport, options.workerOptions);
-  const api = await buildApp(deps);
+  const api = await buildApp(deps, options.appOptions);
   const mailWorker = worker;
   return {
     deps,

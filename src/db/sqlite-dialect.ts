@@ -25,6 +25,8 @@ export function openSqlite(location: string): { native: DatabaseSync; database: 
   native.exec('PRAGMA synchronous = NORMAL');
   native.exec('PRAGMA foreign_keys = ON');
   native.exec('PRAGMA busy_timeout = 5000');
+  // Overwrite freed bytes in place: a sent mail's token must not linger in free space.
+  native.exec('PRAGMA secure_delete = FAST');
   const cache = new Map<string, SqliteStatement>();
   const database: SqliteDatabase = {
     close: () => native.close(),

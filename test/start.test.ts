@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './support/wait.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const node = join(root, 'node_modules/.bin/node');
+const main = join(root, 'dist/main.js');
+const children: ChildProcess[] = [];
+const directories: string[] = [];
+
+beforeAll(() => {
+  if (!existsSync(main))
+    throw new Error('dist/main.js is missing: run `npm run build` (npm test does)');
+});
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const directory of directories.splice(0))
+    rmSync(directory, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+function start(env: Record<string, string>, cwd: string) {
+  const child = spawn(node, [main], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: 'pipe',
+  });
+  children.push(child);
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk) => {
+    output.stdout += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output.stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output, exited };
+}
+
+function workdir(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'rekey-start-'));
+  directories.push(directory);
+  return directory;
+}
+
+describe('npm start', () => {
+  it('serves the API on its embedded defaults and prints the reset mail with its link', async () => {
+    const cwd = workdir();
+    const port = await freePort();
+    const server = start({ PORT: String(port), WEB_PORT: '0' }, cwd);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok, {
+      what: 'the API',
+    });
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}/api${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown>,
+      }));
+
+    expect(
+      (
+        await post('/auth/register/', {
+          email: 'user@example.com',
+          password: 'correct horse battery',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await post('/auth/forgot-password/', { email: 'user@example.com' })).body['message'],
+    ).toBe('You will receive a password reset link shortly.');
+    const token = await waitFor(
+      () =>
+        /http:\/\/localhost:3000\/reset-password\?token=([A-Za-z0-9_-]{43})/.exec(
+          server.output.stdout,
+        )?.[1],
+      { what: 'the mail on the console' },
+    );
+    expect(server.output.stdout).toContain('Subject: Password Reset Request - BikeShop');
+    expect((await post('/auth/verify-reset-token/', { token })).body).toEqual({
+      status: true,
+      status_code: 200,
+      message: 'Token is valid',
+      data: { valid: true, email: 'user@example.com' },
+    });
+    expect(existsSync(join(cwd, 'data/rekey.db'))).toBe(true);
+    // The log lines (JSON) never carry the token; only the mail block does.
+    const logLines = server.output.stdout.split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.join('\n')).not.toContain(token);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('reads .env and stops on a bad value with one line naming the variable', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, '.env'), 'RESET_TOKEN_TTL=soon\n');
+    const server = start({}, cwd);
+    expect(await server.exited).toBe(1);
+    expect(server.output.stderr).toBe(
+      'rekey: invalid configuration: RESET_TOKEN_TTL: must be a number of seconds\n',
+    );
+  });
+});

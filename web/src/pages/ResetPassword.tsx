@@ -1,0 +1,264 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { type FieldErrors, resetPassword, verifyResetToken } from '../api.ts';
+import { Alert, MessageList } from '../components/Alert.tsx';
+import { PasswordField } from '../components/Field.tsx';
+import { Card } from '../components/Layout.tsx';
+import { Spinner } from '../components/Spinner.tsx';
+import { personalWords, StrengthMeter } from '../components/StrengthMeter.tsx';
+import { SubmitButton } from '../components/SubmitButton.tsx';
+import { useCooldown, useFocusAfterRender } from '../hooks.ts';
+import { preloadStrengthEstimator } from '../strength.ts';
+import { formLevelErrors, withoutField } from './notice.ts';
+
+const REDIRECT_DELAY_MS = 3000;
+
+type Verification =
+  | { state: 'checking' }
+  | { state: 'valid'; email: string }
+  | { state: 'invalid'; message: string }
+  | { state: 'unreachable'; message: string };
+
+/**
+ * Opening the page verifies the token (which does not use it up); the form is
+ * shown only for a valid link. The token stays in the URL so that a reload
+ * works; the page is served with Referrer-Policy: no-referrer and loads nothing
+ * from another origin, so the URL does not leak.
+ */
+export function ResetPassword() {
+  const [searchParams] = useSearchParams();
+  const token = searchParams.get('token')?.trim() ?? '';
+  const [attempt, setAttempt] = useState(0);
+  // A new key mounts a fresh check: for another token, or when the user tries again.
+  return (
+    <LinkCheck key={`${attempt}:${token}`} token={token} onRetry={() => setAttempt((n) => n + 1)} />
+  );
+}
+
+function LinkCheck({ token, onRetry }: { token: string; onRetry: () => void }) {
+  const [verification, setVerification] = useState<Verification>(
+    token === ''
+      ? {
+          state: 'invalid',
+          message: 'This link has no reset token. Open the full link from the email.',
+        }
+      : { state: 'checking' },
+  );
+
+  useEffect(() => {
+    if (token === '') return;
+    const controller = new AbortController();
+    verifyResetToken(token, controller.signal).then((result) => {
+      if (controller.signal.aborted) return;
+      if (result.ok && result.data.valid) {
+        setVerification({ state: 'valid', email: result.data.email });
+      } else if (result.ok || result.status === 400) {
+        const errors = result.ok ? {} : result.errors;
+        setVerification({
+          state: 'invalid',
+          message: errors.token?.[0] ?? errors.non_field_errors?.[0] ?? 'Invalid reset link',
+        });
+      } else {
+        setVerification({ state: 'unreachable', message: result.message });
+      }
+    });
+    return () => controller.abort();
+  }, [token]);
+
+  switch (verification.state) {
+    case 'checking':
+      return (
+        <Card title="Reset password">
+          <p className="checking" role="status">
+            <Spinner />
+            Verifying reset link…
+          </p>
+        </Card>
+      );
+    case 'invalid':
+      return <InvalidLink message={verification.message} />;
+    case 'unreachable':
+      return (
+        <Card title="Could not check your link" tone="error">
+          <Alert tone="error">
+            <p>{verification.message}</p>
+          </Alert>
+          <div className="actions">
+            <button type="button" className="button button-primary" onClick={onRetry}>
+              Try again
+            </button>
+            <Link className="button button-secondary" to="/forgot-password">
+              Request a new link
+            </Link>
+          </div>
+        </Card>
+      );
+    case 'valid':
+      return <ResetForm token={token} email={verification.email} />;
+  }
+}
+
+function InvalidLink({ message }: { message: string }) {
+  return (
+    <Card title="Invalid Reset Link" tone="error">
+      <Alert tone="error">
+        <p>{message}</p>
+      </Alert>
+      <p>Reset links work once and expire after a while. You can ask for a new one.</p>
+      <div className="actions">
+        <Link className="button button-primary" to="/forgot-password">
+          Request a new link
+        </Link>
+        <Link className="button button-secondary" to="/login">
+          Back to sign in
+        </Link>
+      </div>
+    </Card>
+  );
+}
+
+function ResetForm({ token, email }: { token: string; email: string }) {
+  const navigate = useNavigate();
+  const [password, setPassword] = useState('');
+  const [confirmPassword, setConfirmPassword] = useState('');
+  const [loading, setLoading] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [success, setSuccess] = useState<string | null>(null);
+  const { coolingDown, startCooldown } = useCooldown();
+  const focusAfterRender = useFocusAfterRender();
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+  const alertRef = useRef<HTMLDivElement>(null);
+  const successRef = useRef<HTMLDivElement>(null);
+
+  useEffect(preloadStrengthEstimator, []);
+
+  useEffect(() => {
+    if (success === null) return;
+    const timer = window.setTimeout(
+      () => navigate('/login', { replace: true, state: { notice: success, email } }),
+      REDIRECT_DELAY_MS,
+    );
+    return () => window.clearTimeout(timer);
+  }, [success, email, navigate]);
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (loading) return;
+    setLoading(true);
+    setFailure(null);
+    setErrors({});
+
+    const result = await resetPassword(token, password, confirmPassword);
+    setLoading(false);
+    if (result.ok) {
+      setPassword('');
+      setConfirmPassword('');
+      setSuccess(result.message);
+      focusAfterRender(successRef);
+      return;
+    }
+    setErrors(result.errors);
+    setFailure(result.message);
+    startCooldown(result.retryAfter);
+    if (result.errors.new_password) focusAfterRender(passwordRef);
+    else if (result.errors.confirm_password) focusAfterRender(confirmRef);
+    else focusAfterRender(alertRef);
+  }
+
+  if (success !== null) {
+    return (
+      <Card title="Password changed">
+        <Alert ref={successRef} tone="success">
+          <p>{success}</p>
+        </Alert>
+        <p className="muted">Taking you to the sign-in page…</p>
+        <div className="actions">
+          <Link
+            className="button button-primary"
+            to="/login"
+            replace
+            state={{ notice: success, email }}
+          >
+            Sign in now
+          </Link>
+        </div>
+      </Card>
+    );
+  }
+
+  // Errors that belong to no field on this form: the token, non_field_errors, anything else.
+  const formErrors = formLevelErrors(errors, ['new_password', 'confirm_password']);
+  const tokenProblem = errors.token !== undefined;
+
+  return (
+    <Card
+      title="Reset password"
+      intro={
+        <p>
+          Resetting password for: <strong className="account-email">{email}</strong>
+        </p>
+      }
+    >
+      {failure && (
+        <Alert ref={alertRef} tone="error" title={failure}>
+          <MessageList messages={formErrors.filter((message) => message !== failure)} />
+          {tokenProblem && (
+            <p>
+              <Link to="/forgot-password">Request a new reset link</Link>
+            </p>
+          )}
+        </Alert>
+      )}
+      <form className="form" onSubmit={handleSubmit} aria-busy={loading} noValidate>
+        {/* Lets password managers file the new password under the right account. */}
+        <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
+        <PasswordField
+          ref={passwordRef}
+          id="new-password"
+          name="new_password"
+          label="New password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={(event) => {
+            setPassword(event.target.value);
+            setErrors((current) => withoutField(current, 'new_password'));
+          }}
+          readOnly={loading}
+          errors={errors.new_password}
+          afterId="new-password-strength"
+          after={
+            <StrengthMeter
+              id="new-password-strength"
+              password={password}
+              userInputs={personalWords(email)}
+            />
+          }
+        />
+        <PasswordField
+          ref={confirmRef}
+          id="confirm-password"
+          name="confirm_password"
+          label="Confirm new password"
+          autoComplete="new-password"
+          required
+          value={confirmPassword}
+          onChange={(event) => {
+            setConfirmPassword(event.target.value);
+            setErrors((current) => withoutField(current, 'confirm_password'));
+          }}
+          readOnly={loading}
+          errors={errors.confirm_password}
+        />
+        <SubmitButton loading={loading} loadingText="Resetting…" disabled={coolingDown}>
+          Reset Password
+        </SubmitButton>
+      </form>
+      <p className="card-footer">
+        <Link to="/login">Back to sign in</Link>
+      </p>
+    </Card>
+  );
+}
