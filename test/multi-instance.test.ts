@@ -4,15 +4,21 @@ import { insertUser } from '../src/accounts/users.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { describePostgres } from './support/databases.ts';
 import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
-import { postJson, type RekeyProcess, startRekeyProcess, stopAll } from './support/processes.ts';
+import {
+  postJson,
+  type RekeyProcess,
+  startApiProcess,
+  startWorkerProcess,
+  stopAll,
+} from './support/processes.ts';
 import { testHasher } from './support/service.ts';
 import { type SmtpSink, startSmtpSink, tokenFromMail } from './support/smtp.ts';
 import { waitFor } from './support/wait.ts';
 
 /**
- * Rekey as it runs past one machine: separate API and worker processes (the built
- * dist/main.js; the worker is main.js with MAIL_WORKER=true) over one PostgreSQL,
- * with nothing shared between them but the database.
+ * Rekey as it runs past one machine: API processes (`dist/main.js`, MAIL_WORKER=false)
+ * and worker processes (`dist/cli.js worker`) over one PostgreSQL, sharing nothing but
+ * the database. All of them start at once, so they also migrate at once.
  */
 describePostgres('several processes on one database', () => {
   let database: PostgresDatabase;
@@ -37,15 +43,17 @@ describePostgres('several processes on one database', () => {
     roles: Array<'api' | 'worker'>,
     env: Record<string, string> = {},
   ): Promise<RekeyProcess[]> {
+    const shared = {
+      DATABASE_URL: database.url,
+      SMTP_URL: smtp.url,
+      RATE_LIMIT_FORGOT_PASSWORD: '1000',
+      ...env,
+    };
     const started = await Promise.all(
       roles.map((role, index) =>
-        startRekeyProcess(`${role}-${index}`, {
-          DATABASE_URL: database.url,
-          SMTP_URL: smtp.url,
-          MAIL_WORKER: role === 'worker' ? 'true' : 'false',
-          RATE_LIMIT_FORGOT_PASSWORD: '1000',
-          ...env,
-        }),
+        role === 'api'
+          ? startApiProcess(`api-${index}`, shared)
+          : startWorkerProcess(`worker-${index}`, shared),
       ),
     );
     processes.push(...started);

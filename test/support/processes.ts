@@ -2,26 +2,44 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /**
- * The built server (`dist/main.js`, which `npm test` builds before vitest) as a real child
- * process. It is started with PORT=0, so the OS picks a free port, and the port is read
- * from the "Server listening at" line Fastify logs; nothing is guessed or reserved.
+ * The built program (`npm test` builds dist/ before vitest) as real child processes:
+ * an API process is `dist/main.js` with MAIL_WORKER=false, a worker is `dist/cli.js worker`.
+ * An API process gets PORT=0, so the OS picks a free port; the port is read from the
+ * "Server listening at" line Fastify logs, so nothing is guessed or reserved.
  */
 export interface RekeyProcess {
   name: string;
+  /** http://127.0.0.1:<port> for an API process; empty for a worker. */
   baseUrl: string;
   output: string[];
   stop(): Promise<void>;
 }
 
 const NODE = resolve('node_modules/.bin/node');
-const MAIN = resolve('dist/main.js');
 
-export function startRekeyProcess(
+export function startApiProcess(name: string, env: Record<string, string>) {
+  return startRekeyProcess(
+    name,
+    [resolve('dist/main.js')],
+    { ...env, MAIL_WORKER: 'false' },
+    (output) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+  );
+}
+
+export function startWorkerProcess(name: string, env: Record<string, string>) {
+  return startRekeyProcess(name, [resolve('dist/cli.js'), 'worker'], env, (output) =>
+    /mail worker running/.test(output) ? '' : undefined,
+  );
+}
+
+function startRekeyProcess(
   name: string,
+  args: string[],
   env: Record<string, string>,
+  ready: (output: string) => string | undefined,
   timeoutMs = 30_000,
 ): Promise<RekeyProcess> {
-  const child = spawn(NODE, [MAIN], {
+  const child = spawn(NODE, args, {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -43,19 +61,20 @@ export function startRekeyProcess(
       child.kill('SIGKILL');
       reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join('')}`));
     }, timeoutMs);
-    const onData = (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       output.push(chunk.toString('utf8'));
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(''));
-      if (match?.[1]) {
+      const baseUrl = ready(output.join(''));
+      if (baseUrl !== undefined) {
         clearTimeout(timer);
-        resolvePromise({ name, baseUrl: match[1], output, stop });
+        resolvePromise({ name, baseUrl, output, stop });
       }
-    };
-    child.stdout?.on('data', onData);
+    });
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${output.join('')}`));
+      reject(
+        new Error(`${name} exited (${code ?? signal}) before it was ready:\n${output.join('')}`),
+      );
     });
   });
 }
