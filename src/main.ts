@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createService } from './service.ts';
+import { buildWebServer, defaultWebRoot } from './web/server.ts';
 
 function configOrExit(): Config {
   try {
@@ -20,12 +21,23 @@ async function main(): Promise<void> {
   const { logger } = service.deps;
   if (config.mailWorker) service.worker.start();
   await service.api.listen({ port: config.port, host: config.host });
+  const web =
+    config.webPort === 0
+      ? undefined
+      : await buildWebServer({
+          root: defaultWebRoot(),
+          apiUrl: config.publicApiUrl,
+          appName: config.appName,
+          logger: { level: config.logLevel },
+        });
+  await web?.listen({ port: config.webPort, host: config.host });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    await web?.close();
     await service.close();
     process.exit(0);
   };

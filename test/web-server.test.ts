@@ -19,7 +19,7 @@ let app: FastifyInstance;
 let logLines: string[];
 
 // Every run builds the pages afresh into its own directory, so the test never
-// depends on (or races with) whatever is in dist/web.
+// depends on (or races with) whatever is in dist/pages.
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'rekey-web-'));
   await build({
@@ -213,7 +213,7 @@ describe('buildWebServer options', () => {
     }
   });
 
-  it('finds dist/web at the root of the repository', () => {
-    expect(defaultWebRoot()).toBe(join(repoDir, 'dist', 'web'));
+  it('finds dist/pages at the root of the repository', () => {
+    expect(defaultWebRoot()).toBe(join(repoDir, 'dist', 'pages'));
   });
 });

@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /**
- * The bundled pages. `npm run build:web` writes them to <repo>/dist/web, where
+ * The bundled pages. `npm run build:web` writes them to <repo>/dist/pages, where
  * src/web/server.ts serves them. The API URL and the app name are not baked
  * in: the server fills the <meta> placeholders of index.html at run time.
  */
@@ -15,7 +15,7 @@ export default defineConfig({
   base: '/',
   plugins: [react()],
   build: {
-    outDir: `${repoDir}dist/web`,
+    outDir: `${repoDir}dist/pages`,
     emptyOutDir: true,
     // zxcvbn's dictionaries are one lazily loaded chunk of about a megabyte.
     chunkSizeWarningLimit: 2000,

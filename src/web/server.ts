@@ -122,7 +122,7 @@ function isServableFile(pathname: string): boolean {
   return !/\.(?:[cm]?js|map)$/i.test(pathname);
 }
 
-/** `<repo>/dist/web`, found by walking up from this file to the directory holding package.json. */
+/** `<repo>/dist/pages`, found by walking up from this file to the directory holding package.json. */
 export function defaultWebRoot(): string {
   let dir = import.meta.dirname;
   while (!existsSync(join(dir, 'package.json'))) {
@@ -130,7 +130,7 @@ export function defaultWebRoot(): string {
     if (parent === dir) throw new Error(`No package.json above ${import.meta.dirname}`);
     dir = parent;
   }
-  return join(dir, 'dist', 'web');
+  return join(dir, 'dist', 'pages');
 }
 
 function readIndexHtml(root: string): string {
