@@ -172,7 +172,7 @@ describe.skipIf(!hasBrowser)('a person resets a password in Chromium', () => {
       await page.goto(`${webUrl}/${path}`);
       await page.locator('form').waitFor();
       const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth > window.innerWidth,
+        'document.documentElement.scrollWidth > window.innerWidth',
       );
       expect(overflow, `${path} scrolls sideways on a phone`).toBe(false);
       await shoot(page, `phone-${path}`);
