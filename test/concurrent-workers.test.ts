@@ -54,13 +54,11 @@ describePostgres('several workers on one database', () => {
     expect(new Set(claimed).size).toBe(total);
   });
 
-  it('turns each reset request into at most one mail per account when all workers process at once', async () => {
-    const [first] = workers;
-    if (!first) throw new Error('no worker');
-    await migrateToLatest(first.db);
-    const emails = Array.from({ length: 20 }, (_, i) => `user${i}@example.com`);
+  async function createAccounts(db: Db, count: number): Promise<string[]> {
+    await migrateToLatest(db.db);
+    const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
     for (const email of emails) {
-      await insertUser(first.db, {
+      await insertUser(db.db, {
         id: randomUUID(),
         email,
         email_key: email,
@@ -72,33 +70,65 @@ describePostgres('several workers on one database', () => {
         updated_at: NOW,
       });
     }
-    const clock = { now: () => NOW };
-    // Four requests per account, all pending when the workers start.
-    for (let round = 0; round < 4; round += 1) {
+    return emails;
+  }
+
+  const clock = { now: () => NOW };
+
+  async function requestResets(db: Db, emails: string[], rounds: number): Promise<void> {
+    for (let round = 0; round < rounds; round += 1) {
       for (const email of emails) {
-        await requestPasswordReset({ db: first.db, clock }, email, {
+        await requestPasswordReset({ db: db.db, clock }, email, {
           clientIp: '203.0.113.7',
           userAgent: 'test',
         });
       }
     }
+  }
 
-    const config = loadConfig({});
+  /** Every worker processes batches at the same time until none sees a pending request. */
+  async function processConcurrently(env: Record<string, string>): Promise<void> {
+    const config = loadConfig(env);
     await Promise.all(
-      workers.map((worker) =>
-        processResetRequests({ db: worker.db, dialect: worker.dialect, clock, config }, 5),
-      ),
+      workers.map(async (worker) => {
+        const deps = { db: worker.db, dialect: worker.dialect, clock, config };
+        while ((await processResetRequests(deps, 5)) > 0);
+      }),
     );
-    // Each worker takes one batch; whatever is left is drained afterwards.
-    while ((await processResetRequests({ ...first, clock, config }, 50)) > 0);
+  }
 
-    const tokens = await first.db
+  async function tokenOwners(db: Db): Promise<string[]> {
+    const rows = await db.db
       .selectFrom('password_reset_tokens')
       .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
       .select('users.email')
       .execute();
-    expect(tokens.map((row) => row.email).sort()).toEqual([...emails].sort());
-    const mails = await first.db.selectFrom('outbox').select('recipient').execute();
-    expect(mails.map((row) => row.recipient).sort()).toEqual([...emails].sort());
+    return rows.map((row) => row.email).sort();
+  }
+
+  async function mailRecipients(db: Db): Promise<string[]> {
+    const rows = await db.db.selectFrom('outbox').select('recipient').execute();
+    return rows.map((row) => row.recipient).sort();
+  }
+
+  it('hands each forgot-password request to exactly one worker', async () => {
+    const [first] = workers;
+    if (!first) throw new Error('no worker');
+    const emails = await createAccounts(first, 40);
+    await requestResets(first, emails, 1);
+    // No per-account limit to hide a request handled twice: each one must give one token.
+    await processConcurrently({ RESET_ACCOUNT_COOLDOWN: '0', RESET_ACCOUNT_HOURLY_LIMIT: '1000' });
+    expect(await tokenOwners(first)).toEqual([...emails].sort());
+    expect(await mailRecipients(first)).toEqual([...emails].sort());
+  });
+
+  it('keeps the per-account limit when workers handle one account at the same time', async () => {
+    const [first] = workers;
+    if (!first) throw new Error('no worker');
+    const emails = await createAccounts(first, 20);
+    await requestResets(first, emails, 4);
+    await processConcurrently({});
+    expect(await tokenOwners(first)).toEqual([...emails].sort());
+    expect(await mailRecipients(first)).toEqual([...emails].sort());
   });
 });
