@@ -11,6 +11,7 @@ interface RouteOptions {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
 
 /**
  * @fastify/rate-limit's `store` over the `rate_limits` table, so every API process counts
@@ -20,6 +21,17 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export function createDatabaseRateLimitStore(db: Kysely<Database>, clock: Clock) {
   let lastSweep = Number.NEGATIVE_INFINITY;
+  /**
+   * Keys this process has seen over their limit, with the end of their window. A window's
+   * count only grows until it ends, so every process would answer 429 for such a key until
+   * then: answering it here without the database is the same answer, and it keeps a flood
+   * from one address from queueing on that address's row.
+   */
+  const exceeded = new Map<string, number>();
+  function remember(key: string, until: number) {
+    if (exceeded.size >= MAX_REMEMBERED) exceeded.clear();
+    exceeded.set(key, until);
+  }
 
   function sweep(now: number) {
     if (now - lastSweep < SWEEP_INTERVAL_MS) return;
@@ -38,10 +50,18 @@ export function createDatabaseRateLimitStore(db: Kysely<Database>, clock: Clock)
         : '';
     }
 
-    incr(key: string, callback: Callback, timeWindow: number): void {
+    incr(key: string, callback: Callback, timeWindow: number, max: number): void {
       const now = clock.now();
-      incrementRateLimit(db, this.prefix + key, now, timeWindow).then(
+      const fullKey = this.prefix + key;
+      const blockedUntil = exceeded.get(fullKey);
+      if (blockedUntil !== undefined && blockedUntil > now) {
+        callback(null, { current: max + 1, ttl: blockedUntil - now });
+        return;
+      }
+      exceeded.delete(fullKey);
+      incrementRateLimit(db, fullKey, now, timeWindow).then(
         ({ count, expiresAt }) => {
+          if (count > max) remember(fullKey, expiresAt);
           sweep(now);
           callback(null, { current: count, ttl: expiresAt - now });
         },
