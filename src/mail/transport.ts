@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 
 export interface OutgoingMail {
@@ -13,15 +14,35 @@ export interface MailTransport {
   close(): void;
 }
 
-/** SMTP through nodemailer: `smtp://host:port` (STARTTLS when offered) or `smtps://user:pass@host:465`. */
-export function createSmtpTransport(url: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+export interface SmtpOptions {
+  /** PEM file with CAs to trust besides the system's (a private relay, a test server). */
+  caFile?: string | undefined;
+}
+
+/**
+ * SMTP through nodemailer: `smtp://host:port` (STARTTLS when the server offers it),
+ * `smtps://user:pass@host:465` (TLS from the first byte); credentials come from the URL,
+ * percent-encoded. Certificates are always verified; `caFile` adds a CA to trust, and
+ * nodemailer's own URL options (`?tls.servername=…`) still apply.
+ */
+export function createSmtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
+  const tls = options.caFile ? { ca: readCaFile(options.caFile) } : undefined;
+  const transporter = nodemailer.createTransport({ url, ...(tls ? { tls } : {}) });
   return {
     async send(mail) {
       await transporter.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
     },
     close: () => transporter.close(),
   };
+}
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`SMTP_TLS_CA_FILE: cannot read ${path} (${reason})`);
+  }
 }
 
 /**

@@ -5,6 +5,11 @@ import { waitFor } from './wait.ts';
 
 export interface ReceivedMail {
   envelopeTo: string[];
+  envelopeFrom: string;
+  /** The user the client authenticated as, if it did. */
+  user: string | undefined;
+  /** Whether the connection was TLS (implicit, or upgraded with STARTTLS). */
+  secure: boolean;
   raw: string;
   parsed: ParsedMail;
 }
@@ -19,14 +24,31 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
+export interface SmtpSinkOptions {
+  delayMs?: number;
+  /** Require AUTH with these credentials. */
+  auth?: { user: string; pass: string };
+  /** A certificate: offered with STARTTLS, or from the first byte when `secure`. */
+  tls?: { key: string; cert: string };
+  secure?: boolean;
+}
+
 /** A real SMTP server (the smtp-server package) on port 0, keeping what it receives. */
-export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   let available = true;
+  const { auth, tls } = options;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    authOptional: !auth,
+    disabledCommands: tls ? [] : ['STARTTLS'],
+    ...(tls ? { key: tls.key, cert: tls.cert, secure: options.secure ?? false } : {}),
     logger: false,
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
+        return callback(null, { user: credentials.username });
+      }
+      return callback(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +60,14 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = await simpleParser(raw);
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-        mails.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+        mails.push({
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          user: typeof session.user === 'string' ? session.user : undefined,
+          secure: session.secure,
+          raw,
+          parsed,
+        });
         callback();
       });
     },
@@ -46,7 +75,7 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `${options.secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}`,
     port,
     mails,
     setAvailable(value) {
