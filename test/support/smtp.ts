@@ -18,6 +18,8 @@ export interface SmtpSink {
   url: string;
   port: number;
   mails: ReceivedMail[];
+  /** Messages whose data has arrived but which are not acknowledged yet (see delayMs). */
+  inFlight(): number;
   /** Makes the server refuse every message (421) until set back, as an outage would. */
   setAvailable(available: boolean): void;
   waitForMails(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
@@ -37,6 +39,7 @@ export interface SmtpSinkOptions {
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   let available = true;
+  let inFlight = 0;
   const { auth, tls } = options;
   const server = new SMTPServer({
     authOptional: !auth,
@@ -59,7 +62,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = await simpleParser(raw);
+        inFlight += 1;
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+        inFlight -= 1;
         mails.push({
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -80,6 +85,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     url: `${options.secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}`,
     port,
     mails,
+    inFlight: () => inFlight,
     setAvailable(value) {
       available = value;
     },
