@@ -2,7 +2,7 @@ import { render } from '@react-email/render';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { composeMail } from '../src/mail/compose.ts';
+import { composeMail, describeDuration } from '../src/mail/compose.ts';
 import { PasswordChangedEmail } from '../src/mail/templates/password-changed-email.tsx';
 import { createConsoleTransport, createSmtpTransport } from '../src/mail/transport.ts';
 import {
@@ -235,5 +235,17 @@ describe('the console transport', () => {
     expect(output).toContain('Subject: Password Reset Request - BikeShop');
     expect(output).toContain(composed.text.trimEnd());
     expect(output).toContain(`http://localhost:3000/reset-password?token=${token}`);
+  });
+});
+
+describe('describeDuration', () => {
+  it('says a token lifetime in words', () => {
+    expect(describeDuration(3600)).toBe('1 hour');
+    expect(describeDuration(7200)).toBe('2 hours');
+    expect(describeDuration(1800)).toBe('30 minutes');
+    expect(describeDuration(60)).toBe('1 minute');
+    expect(describeDuration(86400)).toBe('1 day');
+    expect(describeDuration(5400)).toBe('90 minutes');
+    expect(describeDuration(90)).toBe('2 minutes');
   });
 });
