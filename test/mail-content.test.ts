@@ -120,6 +120,15 @@ describe('the reset email', () => {
     expect(mail.parsed.text).toContain('Hi Eve Bcc: thief@evil.test X-Injected: 1,');
   });
 
+  it('shows a first name with markup as text, not as HTML', async () => {
+    const mail = await resetMailFor(
+      {},
+      { email: 'eve@example.com', first_name: '<a href="https://evil.test">Eve</a>' },
+    );
+    expect(mail.parsed.html).not.toContain('evil.test"');
+    expect(mail.parsed.html).toContain('&lt;a href=&quot;https://evil.test&quot;&gt;Eve&lt;/a&gt;');
+  });
+
   it('cannot be given an extra header through an APP_NAME with CR/LF', async () => {
     expect(() => loadConfig({ APP_NAME: 'Shop\r\nBcc: thief@evil.test' })).toThrow(/^APP_NAME:/);
 

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { createSmtpTransport } from '../src/mail/transport.ts';
 import { createTransport } from '../src/service.ts';
 import { createSelfSignedCertificate, type TestCertificate } from './support/certificate.ts';
 import { type SmtpSink, startSmtpSink } from './support/smtp.ts';
@@ -113,5 +115,20 @@ describe('the SMTP transport', () => {
         }),
       ),
     ).toThrow(/^SMTP_TLS_CA_FILE: cannot read/);
+  });
+
+  it('gives up on a server that never answers, so the attempt fails within the lease', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const { port } = silent.address() as { port: number };
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, { sendTimeoutMs: 200 });
+    try {
+      await expect(transport.send(mail)).rejects.toThrow(/abort|timeout|timed out|never received/i);
+    } finally {
+      transport.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => silent.close(() => done()));
+    }
   });
 });
