@@ -48,6 +48,10 @@ describe('the reset email', () => {
     const { parsed } = mail;
     expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
     expect(parsed.messageId).toMatch(/^<[^<>\s]+@[^<>\s]+>$/);
+    const lines = headerLines(mail.raw);
+    expect(lines.filter((line) => /^message-id:/i.test(line))).toHaveLength(1);
+    expect(lines.filter((line) => /^date:/i.test(line))).toHaveLength(1);
+    expect(lines.filter((line) => /^to:/i.test(line))).toEqual(['To: Ada.Lovelace@example.com']);
     expect(parsed.date).toBeInstanceOf(Date);
     expect(Number.isNaN(parsed.date?.getTime())).toBe(false);
     expect(parsed.from?.value).toEqual([{ name: 'Shop Robot', address: 'robot@shop.example' }]);
