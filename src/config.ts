@@ -84,6 +84,7 @@ const schema = z.object({
   PUBLIC_API_URL: httpUrl.optional(),
   DATABASE_URL: databaseUrl.default('sqlite:data/rekey.db'),
   SMTP_URL: smtpUrl,
+  SMTP_TLS_CA_FILE: z.string().trim().optional(),
   MAIL_FROM: mailbox.default('BikeShop <no-reply@bikeshop.local>'),
   APP_NAME: z
     .string()
@@ -131,6 +132,8 @@ export interface Config {
   publicApiUrl: string;
   databaseUrl: string;
   smtpUrl: string | undefined;
+  /** A PEM file of extra CAs to trust for the SMTP server's certificate (verification stays on). */
+  smtpTlsCaFile: string | undefined;
   mailFrom: string;
   appName: string;
   frontendUrl: string;
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicApiUrl: v.PUBLIC_API_URL ?? `http://localhost:${v.PORT}/api`,
     databaseUrl: v.DATABASE_URL,
     smtpUrl: v.SMTP_URL,
+    smtpTlsCaFile: v.SMTP_TLS_CA_FILE,
     mailFrom: v.MAIL_FROM,
     appName: v.APP_NAME,
     frontendUrl: v.FRONTEND_URL,

@@ -35,7 +35,8 @@ export interface Service {
 }
 
 export function createTransport(config: Config): MailTransport {
-  return config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createConsoleTransport();
+  if (!config.smtpUrl) return createConsoleTransport();
+  return createSmtpTransport(config.smtpUrl, { caFile: config.smtpTlsCaFile });
 }
 
 /** config → database (migrated) → deps → API + mail worker. Nothing listens yet. */

@@ -1,6 +1,14 @@
+import { render, toPlainText } from '@react-email/render';
+import type { ReactElement } from 'react';
+import { createElement } from 'react';
 import type { Config } from '../config.ts';
 import type { OutboxMessage } from '../db/schema.ts';
 import type { MailKind, MailPayloads } from './outbox.ts';
+import {
+  PasswordChangedEmail,
+  passwordChangedSubject,
+} from './templates/password-changed-email.tsx';
+import { PasswordResetEmail, passwordResetSubject } from './templates/password-reset-email.tsx';
 
 export interface ComposedMail {
   subject: string;
@@ -29,43 +37,41 @@ export function resetLink(config: Pick<Config, 'frontendUrl'>, token: string): s
   return `${config.frontendUrl}/reset-password?token=${encodeURIComponent(token)}`;
 }
 
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Text that ends up in a header or a greeting is one line: a stored first name with a
+ * CR/LF in it stays in the body as spaces instead of starting a new header or paragraph.
+ */
+export function oneLine(value: string): string {
+  return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
+}
+
+async function renderBoth(element: ReactElement): Promise<{ html: string; text: string }> {
+  const html = await render(element);
+  return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
+}
 
 export async function composeMail(message: OutboxMessage, config: Config): Promise<ComposedMail> {
   const kind = message.kind as MailKind;
+  const appName = oneLine(config.appName);
   if (kind === 'password_reset') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_reset'];
-    const link = resetLink(config, payload.token);
-    const expiry = describeDuration(config.resetTokenTtlSeconds);
-    const text = [
-      `Hi ${payload.name},`,
-      '',
-      `We received a request to reset the password of your ${config.appName} account.`,
-      'Open this link to choose a new password:',
-      '',
-      link,
-      '',
-      `The link expires in ${expiry} and works once.`,
-      'If you did not ask for this, ignore this email: your password stays the same.',
-      '',
-      `— ${config.appName}`,
-    ].join('\n');
-    const html = `<p>Hi ${escapeHtml(payload.name)},</p><p><a href="${escapeHtml(link)}">Reset password</a></p><p>${escapeHtml(link)}</p><p>The link expires in ${expiry}.</p>`;
-    return { subject: `Password Reset Request - ${config.appName}`, text, html };
+    const element = createElement(PasswordResetEmail, {
+      appName,
+      name: oneLine(payload.name),
+      resetUrl: resetLink(config, payload.token),
+      expiresIn: describeDuration(config.resetTokenTtlSeconds),
+    });
+    return { subject: passwordResetSubject(appName), ...(await renderBoth(element)) };
   }
   if (kind === 'password_changed') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_changed'];
-    const text = [
-      `Hi ${payload.name},`,
-      '',
-      `The password of your ${config.appName} account was changed on ${new Date(payload.changedAt).toUTCString()}.`,
-      'Every session was signed out.',
-      `If this was not you, reset your password now: ${config.frontendUrl}/forgot-password`,
-      '',
-      `— ${config.appName}`,
-    ].join('\n');
-    const html = `<p>Hi ${escapeHtml(payload.name)},</p><p>Your password was changed.</p>`;
-    return { subject: `Your password was changed - ${config.appName}`, text, html };
+    const element = createElement(PasswordChangedEmail, {
+      appName,
+      name: oneLine(payload.name),
+      changedAt: new Date(payload.changedAt).toUTCString(),
+      forgotPasswordUrl: `${config.frontendUrl}/forgot-password`,
+    });
+    return { subject: passwordChangedSubject(appName), ...(await renderBoth(element)) };
   }
   throw new Error(`unknown mail kind: ${message.kind}`);
 }

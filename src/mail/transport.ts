@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 
 export interface OutgoingMail {
@@ -13,15 +14,57 @@ export interface MailTransport {
   close(): void;
 }
 
-/** SMTP through nodemailer: `smtp://host:port` (STARTTLS when offered) or `smtps://user:pass@host:465`. */
-export function createSmtpTransport(url: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+export interface SmtpOptions {
+  /** PEM file with CAs to trust besides the system's (a private relay, a test server). */
+  caFile?: string | undefined;
+  /**
+   * A whole send (connect, TLS, auth, data) gives up after this long and counts as a failed
+   * attempt. It must stay below the worker's lease (60 s), or a second worker could take the
+   * message over while the first is still sending it.
+   */
+  sendTimeoutMs?: number;
+}
+
+export const SMTP_SEND_TIMEOUT_MS = 30_000;
+
+/**
+ * SMTP through nodemailer: `smtp://host:port` (STARTTLS when the server offers it),
+ * `smtps://user:pass@host:465` (TLS from the first byte); credentials come from the URL,
+ * percent-encoded. Certificates are always verified; `caFile` adds a CA to trust, and
+ * nodemailer's own URL options (`?tls.servername=…`) still apply.
+ */
+export function createSmtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
+  const tls = options.caFile ? { ca: readCaFile(options.caFile) } : undefined;
+  const sendTimeoutMs = options.sendTimeoutMs ?? SMTP_SEND_TIMEOUT_MS;
+  const transporter = nodemailer.createTransport({
+    url,
+    // nodemailer's defaults (2 min to connect, 10 min of silence) outlast the lease.
+    connectionTimeout: Math.min(10_000, sendTimeoutMs),
+    greetingTimeout: Math.min(10_000, sendTimeoutMs),
+    socketTimeout: sendTimeoutMs,
+    ...(tls ? { tls } : {}),
+  });
   return {
     async send(mail) {
-      await transporter.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
+      await transporter.sendMail({
+        ...mail,
+        disableFileAccess: true,
+        disableUrlAccess: true,
+        // nodemailer aborts a send on this signal; @types/nodemailer does not list it yet.
+        ...({ signal: AbortSignal.timeout(sendTimeoutMs) } as object),
+      });
     },
     close: () => transporter.close(),
   };
+}
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`SMTP_TLS_CA_FILE: cannot read ${path} (${reason})`);
+  }
 }
 
 /**

@@ -5,6 +5,11 @@ import { waitFor } from './wait.ts';
 
 export interface ReceivedMail {
   envelopeTo: string[];
+  envelopeFrom: string;
+  /** The user the client authenticated as, if it did. */
+  user: string | undefined;
+  /** Whether the connection was TLS (implicit, or upgraded with STARTTLS). */
+  secure: boolean;
   raw: string;
   parsed: ParsedMail;
 }
@@ -13,20 +18,40 @@ export interface SmtpSink {
   url: string;
   port: number;
   mails: ReceivedMail[];
+  /** Messages whose data has arrived but which are not acknowledged yet (see delayMs). */
+  inFlight(): number;
   /** Makes the server refuse every message (421) until set back, as an outage would. */
   setAvailable(available: boolean): void;
   waitForMails(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
 
+export interface SmtpSinkOptions {
+  delayMs?: number;
+  /** Require AUTH with these credentials. */
+  auth?: { user: string; pass: string };
+  /** A certificate: offered with STARTTLS, or from the first byte when `secure`. */
+  tls?: { key: string; cert: string };
+  secure?: boolean;
+}
+
 /** A real SMTP server (the smtp-server package) on port 0, keeping what it receives. */
-export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   let available = true;
+  let inFlight = 0;
+  const { auth, tls } = options;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    authOptional: !auth,
+    disabledCommands: tls ? [] : ['STARTTLS'],
+    ...(tls ? { key: tls.key, cert: tls.cert, secure: options.secure ?? false } : {}),
     logger: false,
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
+        return callback(null, { user: credentials.username });
+      }
+      return callback(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,18 +62,30 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = await simpleParser(raw);
+        inFlight += 1;
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-        mails.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+        inFlight -= 1;
+        mails.push({
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          user: typeof session.user === 'string' ? session.user : undefined,
+          secure: session.secure,
+          raw,
+          parsed,
+        });
         callback();
       });
     },
   });
+  // A client that drops the connection (a refused certificate, a killed process) is expected here.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `${options.secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}`,
     port,
     mails,
+    inFlight: () => inFlight,
     setAvailable(value) {
       available = value;
     },
