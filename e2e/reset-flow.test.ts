@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebServer, defaultWebRoot } from '../src/web/server.ts';
+import { freePort } from '../test/support/process.ts';
 import { registerUser, startTestService, type TestService } from '../test/support/service.ts';
 import { chromiumAvailable, launchChromium } from './support/browser.ts';
 
@@ -26,14 +26,6 @@ let webUrl: string;
 let apiOrigin: string;
 const foreignRequests: string[] = [];
 const refererLeaks: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 async function newPage(viewport: keyof typeof VIEWPORTS): Promise<Page> {
   const page = await browser.newPage({ viewport: VIEWPORTS[viewport] });

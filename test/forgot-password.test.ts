@@ -40,8 +40,16 @@ describe('forgot-password', () => {
     );
     const distinct = new Set(answers.map((a) => `${a.statusCode} ${a.raw}`));
     expect(distinct.size).toBe(1);
-    const headerNames = new Set(answers.map((a) => Object.keys(a.headers).sort().join(',')));
-    expect(headerNames.size).toBe(1);
+    const headers = new Set(
+      answers.map((a) =>
+        JSON.stringify(
+          Object.entries(a.headers)
+            .filter(([name]) => name !== 'date')
+            .sort(),
+        ),
+      ),
+    );
+    expect(headers.size).toBe(1);
 
     await t.drainMail();
     // Only the active account got mail: one for "limited" earlier, one for "active" now.
