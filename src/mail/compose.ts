@@ -29,6 +29,11 @@ export function resetLink(config: Pick<Config, 'frontendUrl'>, token: string): s
   return `${config.frontendUrl}/reset-password?token=${encodeURIComponent(token)}`;
 }
 
+/** The "this wasn't me" link of the password-changed mail: one click locks the account. */
+export function notMeLink(config: Pick<Config, 'frontendUrl'>, token: string): string {
+  return `${config.frontendUrl}/not-me?token=${encodeURIComponent(token)}`;
+}
+
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function composeMail(message: OutboxMessage, config: Config): Promise<ComposedMail> {
@@ -55,16 +60,29 @@ export async function composeMail(message: OutboxMessage, config: Config): Promi
   }
   if (kind === 'password_changed') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_changed'];
+    const notMeUrl = payload.notMeToken ? notMeLink(config, payload.notMeToken) : undefined;
+    const when = new Date(payload.changedAt).toUTCString();
     const text = [
       `Hi ${payload.name},`,
       '',
-      `The password of your ${config.appName} account was changed on ${new Date(payload.changedAt).toUTCString()}.`,
+      `The password of your ${config.appName} account was changed on ${when}.`,
       'Every session was signed out.',
-      `If this was not you, reset your password now: ${config.frontendUrl}/forgot-password`,
+      ...(notMeUrl
+        ? [
+            '',
+            'If this was not you, open this link: it signs everyone out, locks the account and',
+            'sends you a fresh link to choose a new password.',
+            '',
+            notMeUrl,
+          ]
+        : [`If this was not you, reset your password now: ${config.frontendUrl}/forgot-password`]),
       '',
       `— ${config.appName}`,
     ].join('\n');
-    const html = `<p>Hi ${escapeHtml(payload.name)},</p><p>Your password was changed.</p>`;
+    const notMeHtml = notMeUrl
+      ? `<p>If this was not you: <a href="${escapeHtml(notMeUrl)}">This wasn't me</a></p><p>${escapeHtml(notMeUrl)}</p>`
+      : '';
+    const html = `<p>Hi ${escapeHtml(payload.name)},</p><p>Your password was changed on ${escapeHtml(when)}.</p>${notMeHtml}`;
     return { subject: `Your password was changed - ${config.appName}`, text, html };
   }
   throw new Error(`unknown mail kind: ${message.kind}`);
