@@ -50,7 +50,9 @@ async function processResetRequest(
   const outcome = await deps.db.transaction().execute(async (trx): Promise<Outcome> => {
     const claimed = await trx
       .updateTable('reset_requests')
-      .set({ processed_at: now })
+      // The typed address is only needed to find the account: it goes once read, so an
+      // unknown requester's address does not sit in the database until the purge.
+      .set({ processed_at: now, email_key: '' })
       .where('id', '=', request.id)
       .where('processed_at', 'is', null)
       .executeTakeFirst();
