@@ -42,23 +42,28 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registers = [registry];
   const { outboxStats } = options;
   if (outboxStats) {
-    // One query per scrape feeds both gauges; the second reads what the first fetched.
-    let latest: OutboxStats = { pending: 0, oldestPendingAgeSeconds: 0 };
+    // prom-client collects every metric at once: the two gauges share one query per scrape.
+    let inFlight: Promise<OutboxStats> | undefined;
+    const stats = () => {
+      inFlight ??= outboxStats().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    };
     new Gauge({
       name: 'rekey_outbox_depth',
       help: 'Mails waiting in the outbox (status pending)',
       registers,
       async collect() {
-        latest = await outboxStats();
-        this.set(latest.pending);
+        this.set((await stats()).pending);
       },
     });
     new Gauge({
       name: 'rekey_outbox_oldest_pending_age_seconds',
       help: 'Age of the oldest pending outbox message, 0 when none',
       registers,
-      collect() {
-        this.set(latest.oldestPendingAgeSeconds);
+      async collect() {
+        this.set((await stats()).oldestPendingAgeSeconds);
       },
     });
   }
