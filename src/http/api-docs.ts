@@ -32,7 +32,8 @@ export async function installApiDocs(app: FastifyInstance, config: Config, prefi
           '`data.errors.<field> = [messages]`.',
         version: '1.0.0',
       },
-      servers: [{ url: config.publicApiUrl.replace(/\/api$/, '') }],
+      // Relative: "Try it out" calls the origin that served the page (connect-src 'self').
+      servers: [{ url: '/' }],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       },
