@@ -101,6 +101,24 @@ describe('"this wasn\'t me"', () => {
     expect((await login('attacker chose this')).statusCode).toBe(400);
   });
 
+  it('locks the account once when two clicks race', async () => {
+    await registerUser(t, { email: 'victim@example.com' });
+    const { notMe } = await changePassword('victim@example.com');
+    const answers = await Promise.all([
+      t.post('/auth/not-me/', { token: notMe }),
+      t.post('/auth/not-me/', { token: notMe }),
+    ]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 400]);
+    const events = await t.service.deps.db
+      .selectFrom('audit_events')
+      .select('event_type')
+      .where('event_type', '=', 'kill_switch_used')
+      .execute();
+    expect(events).toHaveLength(1);
+    const metrics = await t.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('rekey_kill_switch_used_total 1');
+  });
+
   it('is used by the POST alone, once', async () => {
     await registerUser(t, { email: 'victim@example.com' });
     const { notMe } = await changePassword('victim@example.com');

@@ -30,6 +30,7 @@ type Outcome =
   | 'claimed_elsewhere'
   | 'stale'
   | 'no_account'
+  | 'inactive'
   | 'cooldown'
   | 'hourly_limit'
   | 'queued';
@@ -64,7 +65,7 @@ async function processResetRequest(
     // Serialises requests for one account across workers, so its limits hold.
     if (deps.dialect === 'postgres') lookup = lookup.forUpdate();
     const user = await lookup.executeTakeFirst();
-    if (user?.is_active !== 1) return 'no_account';
+    if (!user) return 'no_account';
     // Recorded here, by the worker, and only for real accounts: the request path stays uniform.
     const audit = (result: Outcome) =>
       recordAuditEvent(trx, now, {
@@ -73,6 +74,10 @@ async function processResetRequest(
         context,
         details: { outcome: result },
       });
+    if (user.is_active !== 1) {
+      await audit('inactive');
+      return 'inactive';
+    }
 
     if (config.rateLimitEnabled) {
       const lastMinute = await countResetTokensSince(
