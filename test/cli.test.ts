@@ -38,7 +38,8 @@ async function rekey(args: string[], input?: string, extraEnv: NodeJS.ProcessEnv
   }
 }
 
-describe('rekey (the built CLI)', () => {
+// Each command is a fresh Node process (~0.5 s); on a loaded 2-core CI machine that adds up.
+describe('rekey (the built CLI)', { timeout: 90_000 }, () => {
   it('creates, lists, deactivates and activates users', async () => {
     const created = await rekey(
       ['create-user', '--email', 'ada@example.com', '--password-stdin', '--first-name', 'Ada'],
