@@ -156,14 +156,17 @@ export async function summariseOutbox(db: Executor, now: number, errorLimit = 5)
     .where('status', '=', 'pending')
     .executeTakeFirst();
   const oldestCreatedAt = oldest?.created_at == null ? null : Number(oldest.created_at);
-  const errors = await db
-    .selectFrom('outbox')
-    .select(['id', 'kind', 'status', 'attempts', 'last_error'])
-    .where('last_error', 'is not', null)
-    .where('status', '!=', 'sent')
-    .orderBy('id', 'desc')
-    .limit(errorLimit)
-    .execute();
+  const errors =
+    errorLimit === 0
+      ? []
+      : await db
+          .selectFrom('outbox')
+          .select(['id', 'kind', 'status', 'attempts', 'last_error'])
+          .where('last_error', 'is not', null)
+          .where('status', '!=', 'sent')
+          .orderBy('id', 'desc')
+          .limit(errorLimit)
+          .execute();
   const summary: OutboxSummary = {
     counts,
     oldestPendingAgeMs: oldestCreatedAt === null ? null : Math.max(0, now - oldestCreatedAt),

@@ -62,10 +62,13 @@ export function createMailWorker(
       try {
         const composed = await composeMail(message, deps.config);
         await transport.send({ from: deps.config.mailFrom, to: message.recipient, ...composed });
-        await markMailSent(deps.db, message.id, deps.clock.now());
+        // Marked sent and audited together: a failure here is the same as a failed mark.
+        await deps.db.transaction().execute(async (trx) => {
+          await markMailSent(trx, message.id, deps.clock.now());
+          await recordMailSent(trx, message);
+        });
         sent += 1;
         deps.metrics.mailsSent.inc({ kind: message.kind });
-        await recordMailSent(message);
         log.info(
           { mailId: message.id, kind: message.kind, attempts: message.attempts },
           'mail sent',
@@ -94,10 +97,13 @@ export function createMailWorker(
     return { sent, failed };
   }
 
-  async function recordMailSent(message: { id: number; kind: string; recipient: string }) {
+  async function recordMailSent(
+    db: WorkerDeps['db'],
+    message: { id: number; kind: string; recipient: string },
+  ) {
     // The recipient is always an account's stored address, so the account is found by it.
-    const user = await findUserByEmailKey(deps.db, emailKey(message.recipient));
-    await recordAuditEvent(deps.db, deps.clock.now(), {
+    const user = await findUserByEmailKey(db, emailKey(message.recipient));
+    await recordAuditEvent(db, deps.clock.now(), {
       type: 'email_sent',
       userId: user?.id ?? null,
       details: { kind: message.kind, mailId: message.id },
