@@ -6,10 +6,15 @@ import type { Config, RateLimitedRoute } from '../config.ts';
  * Per client IP, at the edge. Per-account limits live in the domain, where they are
  * silent; these answer 429 with Retry-After. RATE_LIMIT_ENABLED=false removes them all.
  */
-export async function installRateLimits(app: FastifyInstance, config: Config): Promise<void> {
+export async function installRateLimits(
+  app: FastifyInstance,
+  config: Config,
+  onExceeded: (route: string) => void = () => {},
+): Promise<void> {
   if (!config.rateLimitEnabled) return;
   await app.register(rateLimit, {
     global: false,
+    onExceeded: (request) => onExceeded(request.routeOptions.url ?? 'unknown'),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
