@@ -5,7 +5,7 @@ import { parseEmail } from './accounts/email.ts';
 import { registerUser } from './accounts/register.ts';
 import { listAuditEvents } from './audit/audit-log.ts';
 import { systemClock } from './clock.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, loadConfigOrExit } from './config.ts';
 import { createDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { describeDuration } from './mail/compose.ts';
@@ -22,17 +22,7 @@ const program = new Command('rekey')
   .description('Rekey: password reset over email')
   .showHelpAfterError();
 
-function config() {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rekey: invalid configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
+const config = () => loadConfigOrExit();
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -230,3 +230,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ) as Record<RateLimitedRoute, number>,
   };
 }
+
+/** For process entry points: the configuration, or one line on stderr and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`rekey: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+}
