@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { installApiDocs } from './http/api-docs.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
+import { installRequestMetrics, metricsRoutes } from './http/metrics.ts';
 import { installRateLimits } from './http/rate-limit.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { notMeRoutes } from './http/routes/not-me.ts';
 import { passwordResetRoutes } from './http/routes/password-reset.ts';
 
 export const API_PREFIX = '/api';
@@ -29,8 +32,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas are documentation (OpenAPI); replies are the envelopes the handlers build.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandlers(app);
+  installRequestMetrics(app, deps.metrics);
 
   // An empty body reads as `{}`, as in Django REST Framework: the answer names the missing fields.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -62,13 +67,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
-  await installRateLimits(app, deps);
+  await installRateLimits(app, deps, (route) => deps.metrics.rateLimitHits.inc({ route }));
+  // Before the routes: @fastify/swagger documents the routes registered after it.
+  await installApiDocs(app, deps.config, API_PREFIX);
 
   await app.register(healthRoutes, { deps });
+  await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(
     async (api) => {
       await api.register(passwordResetRoutes, { deps });
       await api.register(accountRoutes, { deps });
+      await api.register(notMeRoutes, { deps });
       options.extraRoutes?.(api);
     },
     { prefix: API_PREFIX },

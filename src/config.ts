@@ -70,6 +70,7 @@ export const RATE_LIMIT_DEFAULTS = {
   login: 20,
   register: 10,
   session: 120,
+  notMe: 20,
 } as const;
 export type RateLimitedRoute = keyof typeof RATE_LIMIT_DEFAULTS;
 
@@ -117,6 +118,8 @@ const schema = z.object({
     .default(5),
   MAIL_WORKER: flag.default(true),
   RATE_LIMIT_WINDOW: seconds(1).default(60),
+  HOUSEKEEPING_INTERVAL: seconds(0).default(600),
+  OUTBOX_RETENTION_DAYS: count.default(7),
   ...Object.fromEntries(
     Object.entries(RATE_LIMIT_DEFAULTS).map(([name, max]) => [
       rateLimitVariable(name),
@@ -153,6 +156,9 @@ export interface Config {
   rateLimits: Record<RateLimitedRoute, number>;
   /** Run the mail worker inside this process (`rekey worker` runs it alone). */
   mailWorker: boolean;
+  /** How often the worker purges expired tokens, sessions and old rows; 0 turns it off. */
+  housekeepingIntervalSeconds: number;
+  outboxRetentionDays: number;
 }
 
 /** Empty strings count as unset, as they do in most `.env` tooling. */
@@ -214,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resetAccountHourlyLimit: v.RESET_ACCOUNT_HOURLY_LIMIT,
     mailWorker: v.MAIL_WORKER,
     rateLimitWindowSeconds: v.RATE_LIMIT_WINDOW,
+    housekeepingIntervalSeconds: v.HOUSEKEEPING_INTERVAL,
+    outboxRetentionDays: v.OUTBOX_RETENTION_DAYS,
     rateLimits: Object.fromEntries(
       Object.keys(RATE_LIMIT_DEFAULTS).map((name) => [
         name,
@@ -221,4 +229,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ]),
     ) as Record<RateLimitedRoute, number>,
   };
+}
+
+/** For process entry points: the configuration, or one line on stderr and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`rekey: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
 }

@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Dialect } from './db/database.ts';
 import type { Database } from './db/schema.ts';
+import type { Metrics } from './observability/metrics.ts';
 
 /** What the domain needs from the outside world, passed in so tests can pick each one. */
 export interface Deps {
@@ -14,6 +15,7 @@ export interface Deps {
   hasher: PasswordHasher;
   config: Config;
   logger: Logger;
+  metrics: Metrics;
   /** Tells the mail worker in this process there is work; other processes poll. */
   notifyMailWork: () => void;
 }

@@ -1,22 +1,10 @@
 import 'dotenv/config';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { createService } from './service.ts';
 import { buildWebServer, defaultWebRoot } from './web/server.ts';
 
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rekey: invalid configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
 async function main(): Promise<void> {
-  const config = configOrExit();
+  const config = loadConfigOrExit();
   const service = await createService(config);
   const { logger } = service.deps;
   if (config.mailWorker) service.worker.start();

@@ -30,6 +30,9 @@ export const MESSAGES = {
   throttledDetail: (seconds: number) =>
     `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`,
   serverError: 'A server error occurred.',
+  notMeDone:
+    'Your account is locked and every session was signed out. We sent you an email with a link to choose a new password.',
+  notMeFailed: 'Invalid or expired link',
   healthy: 'OK',
   ready: 'Ready',
   notReady: 'Database unreachable',

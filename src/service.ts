@@ -8,12 +8,14 @@ import { createDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { createLogger } from './logger.ts';
+import { summariseOutbox } from './mail/outbox.ts';
 import {
   createConsoleTransport,
   createSmtpTransport,
   type MailTransport,
 } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerOptions } from './mail/worker.ts';
+import { createMetrics, type MetricsModule } from './observability/metrics.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -22,6 +24,8 @@ export interface ServiceOptions {
   transport?: MailTransport;
   workerOptions?: MailWorkerOptions;
   appOptions?: AppOptions;
+  /** Extra collectors for /metrics (the event-loop-delay gauge goes in the list below). */
+  metricsModules?: MetricsModule[];
 }
 
 export interface Service {
@@ -49,13 +53,26 @@ export async function createService(
   await migrateToLatest(database.db);
   const transport = options.transport ?? createTransport(config);
   let worker: MailWorker | undefined;
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics({
+    outboxStats: async () => {
+      const summary = await summariseOutbox(database.db, clock.now(), 0);
+      return {
+        pending: summary.counts.pending,
+        oldestPendingAgeSeconds: (summary.oldestPendingAgeMs ?? 0) / 1000,
+      };
+    },
+    // Register the event-loop-delay gauge (src/observability/event-loop.ts) here.
+    modules: [...(options.metricsModules ?? [])],
+  });
   const deps: Deps = {
     db: database.db,
     dialect: database.dialect,
-    clock: options.clock ?? systemClock,
+    clock,
     hasher: options.hasher ?? createArgon2idHasher(),
     config,
     logger,
+    metrics,
     // After the reply is written: the request path never waits for account-dependent work.
     notifyMailWork: () => setImmediate(() => worker?.wake()),
   };

@@ -194,7 +194,11 @@ describe('the password-changed email', () => {
     expect(parsed?.text).toContain('If this was not you');
     expect(parsed?.text).toContain('https://shop.example/forgot-password');
     expect(parsed?.html).toContain('href="https://shop.example/forgot-password"');
-    expect(parsed?.html).not.toContain('This wasn');
+    // The "this wasn't me" kill switch: one link, in both parts.
+    expect(parsed?.html).toMatch(
+      /href="https:\/\/shop\.example\/not-me\?token=[A-Za-z0-9_-]{43}"[^>]*>.*This wasn/s,
+    );
+    expect(parsed?.text).toMatch(/https:\/\/shop\.example\/not-me\?token=[A-Za-z0-9_-]{43}/);
   });
 
   it('shows a "This wasn\'t me" button only when given notMeUrl', async () => {

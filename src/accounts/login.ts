@@ -1,3 +1,4 @@
+import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import type { FieldErrors } from '../field-errors.ts';
 import { FIELD_MESSAGES } from '../messages.ts';
@@ -18,12 +19,21 @@ let decoyHash: Promise<string> | undefined;
 export async function logIn(
   deps: Pick<Deps, 'db' | 'clock' | 'hasher' | 'config'>,
   input: { email: string; password: string },
+  context: RequestContext | null = null,
 ): Promise<LoginResult> {
   const user = await findUserByEmailKey(deps.db, emailKey(input.email));
   decoyHash ??= deps.hasher.hash('decoy password never matches');
   const hash = user?.password_hash ?? (await decoyHash);
   const passwordMatches = await deps.hasher.verify(hash, input.password);
-  if (!user || !passwordMatches || user.is_active !== 1) {
+  // A locked account answers like a wrong password: the lock is for its owner to lift.
+  if (!user || !passwordMatches || user.is_active !== 1 || user.locked_at !== null) {
+    // The typed address is not recorded: it may be anyone's.
+    await recordAuditEvent(deps.db, deps.clock.now(), {
+      type: 'login_failed',
+      userId: user?.id ?? null,
+      context,
+      details: { reason: loginFailureReason(user, passwordMatches) },
+    });
     return { ok: false, errors: { non_field_errors: [FIELD_MESSAGES.invalidCredentials] } };
   }
   const token = await createSession(
@@ -33,4 +43,13 @@ export async function logIn(
     deps.config.sessionTtlSeconds,
   );
   return { ok: true, token, user: toPublicUser(user) };
+}
+
+function loginFailureReason(
+  user: { is_active: number; locked_at: number | null } | undefined,
+  passwordMatches: boolean,
+): string {
+  if (!user) return 'unknown_account';
+  if (!passwordMatches) return 'wrong_password';
+  return user.is_active !== 1 ? 'inactive' : 'locked';
 }

@@ -38,6 +38,7 @@ export async function registerUser(
     first_name: input.firstName,
     last_name: input.lastName,
     is_active: 1,
+    locked_at: null,
     created_at: now,
     updated_at: now,
   };

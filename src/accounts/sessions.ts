@@ -34,7 +34,9 @@ export async function validateSessionToken(
     .select('sessions.expires_at as session_expires_at')
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
-  if (!row || row.session_expires_at <= now || row.is_active !== 1) return { ok: false };
+  // A locked account ("this wasn't me") has no sessions left, and gets none back until reset.
+  if (!row || row.session_expires_at <= now || row.is_active !== 1 || row.locked_at !== null)
+    return { ok: false };
   const { session_expires_at: _expiresAt, ...user } = row;
   return { ok: true, user, tokenHash };
 }

@@ -47,6 +47,20 @@ export async function setUserActive(db: Executor, userId: string, active: boolea
     .execute();
 }
 
+/** `lockedAt` null unlocks: a successful password reset does that. */
+export async function setUserLocked(
+  db: Executor,
+  userId: string,
+  lockedAt: number | null,
+  now: number,
+) {
+  await db
+    .updateTable('users')
+    .set({ locked_at: lockedAt, updated_at: now })
+    .where('id', '=', userId)
+    .execute();
+}
+
 export function listUsers(db: Executor): Promise<User[]> {
   return db.selectFrom('users').selectAll().orderBy('created_at').execute();
 }

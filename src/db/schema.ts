@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * Table types. Times are integer milliseconds since the epoch (the same on SQLite and
@@ -15,6 +15,8 @@ export interface UsersTable {
   is_active: number;
   created_at: number;
   updated_at: number;
+  /** Set by the "this wasn't me" link; a successful password reset clears it. */
+  locked_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {
@@ -70,6 +72,27 @@ export interface RateLimitsTable {
   expires_at: number;
 }
 
+/** Single-use "this wasn't me" links from the password-changed mail; SHA-256 stored. */
+export interface NotMeTokensTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Security events. Never a token, a password, or an address an unknown requester typed. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  created_at: number;
+  event_type: string;
+  user_id: string | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  /** JSON object or null. */
+  details: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -77,6 +100,8 @@ export interface Database {
   reset_requests: ResetRequestsTable;
   outbox: OutboxTable;
   rate_limits: RateLimitsTable;
+  not_me_tokens: NotMeTokensTable;
+  audit_events: AuditEventsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -12,11 +12,13 @@ import { createDatabaseRateLimitStore } from './rate-limit-store.ts';
 export async function installRateLimits(
   app: FastifyInstance,
   deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  onExceeded: (route: string) => void = () => {},
 ): Promise<void> {
   if (!deps.config.rateLimitEnabled) return;
   await app.register(rateLimit, {
     global: false,
     store: createDatabaseRateLimitStore(deps.db, deps.clock),
+    onExceeded: (request) => onExceeded(request.routeOptions.url ?? 'unknown'),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),

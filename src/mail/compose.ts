@@ -50,6 +50,11 @@ async function renderBoth(element: ReactElement): Promise<{ html: string; text: 
   return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
 }
 
+/** The "this wasn't me" link of the password-changed mail: one click locks the account. */
+export function notMeLink(config: Pick<Config, 'frontendUrl'>, token: string): string {
+  return `${config.frontendUrl}/not-me?token=${encodeURIComponent(token)}`;
+}
+
 export async function composeMail(message: OutboxMessage, config: Config): Promise<ComposedMail> {
   const kind = message.kind as MailKind;
   const appName = oneLine(config.appName);
@@ -70,6 +75,7 @@ export async function composeMail(message: OutboxMessage, config: Config): Promi
       name: oneLine(payload.name),
       changedAt: new Date(payload.changedAt).toUTCString(),
       forgotPasswordUrl: `${config.frontendUrl}/forgot-password`,
+      notMeUrl: payload.notMeToken ? notMeLink(config, payload.notMeToken) : undefined,
     });
     return { subject: passwordChangedSubject(appName), ...(await renderBoth(element)) };
   }

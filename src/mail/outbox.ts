@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../db/database.ts';
-import type { Database, OutboxMessage } from '../db/schema.ts';
+import type { Database, OutboxMessage, OutboxStatus } from '../db/schema.ts';
 
 type Executor = Kysely<Database>;
 
@@ -15,6 +15,8 @@ export interface PasswordResetPayload {
 export interface PasswordChangedPayload {
   name: string;
   changedAt: number;
+  /** The single-use "this wasn't me" token; like a reset token, gone once the mail is sent. */
+  notMeToken?: string;
 }
 
 export interface MailPayloads {
@@ -100,10 +102,81 @@ export async function scheduleMailRetry(
     .execute();
 }
 
+/** The payload keys that hold secrets: dropped once a mail is sent or given up on. */
+const SECRET_PAYLOAD_KEYS = ['token', 'notMeToken'];
+
+export function withoutSecrets(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as Record<string, unknown>;
+    for (const key of SECRET_PAYLOAD_KEYS) delete parsed[key];
+    return JSON.stringify(parsed);
+  } catch {
+    return '{}';
+  }
+}
+
+/** Failed for good: the tokens go, the rest stays so `rekey outbox retry` can rebuild the mail. */
 export async function markMailFailed(db: Executor, id: number, error: string): Promise<void> {
+  const row = await db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('id', '=', id)
+    .executeTakeFirst();
   await db
     .updateTable('outbox')
-    .set({ status: 'failed', locked_until: null, last_error: error.slice(0, 500), payload: '{}' })
+    .set({
+      status: 'failed',
+      locked_until: null,
+      last_error: error.slice(0, 500),
+      payload: withoutSecrets(row?.payload ?? '{}'),
+    })
     .where('id', '=', id)
     .execute();
+}
+
+export interface OutboxSummary {
+  counts: Record<OutboxStatus, number>;
+  /** Milliseconds since the oldest pending message was queued; null when none is pending. */
+  oldestPendingAgeMs: number | null;
+  lastErrors: { id: number; kind: string; status: OutboxStatus; attempts: number; error: string }[];
+}
+
+/** Counts by status, the oldest pending message's age, and the latest errors (never payloads). */
+export async function summariseOutbox(db: Executor, now: number, errorLimit = 5) {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0 };
+  for (const row of rows) counts[row.status] = Number(row.count);
+  const oldest = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.min<number | null>('created_at').as('created_at'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  const oldestCreatedAt = oldest?.created_at == null ? null : Number(oldest.created_at);
+  const errors =
+    errorLimit === 0
+      ? []
+      : await db
+          .selectFrom('outbox')
+          .select(['id', 'kind', 'status', 'attempts', 'last_error'])
+          .where('last_error', 'is not', null)
+          .where('status', '!=', 'sent')
+          .orderBy('id', 'desc')
+          .limit(errorLimit)
+          .execute();
+  const summary: OutboxSummary = {
+    counts,
+    oldestPendingAgeMs: oldestCreatedAt === null ? null : Math.max(0, now - oldestCreatedAt),
+    lastErrors: errors.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      attempts: row.attempts,
+      error: row.last_error ?? '',
+    })),
+  };
+  return summary;
 }

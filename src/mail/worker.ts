@@ -1,4 +1,8 @@
+import { emailKey } from '../accounts/email.ts';
+import { findUserByEmailKey } from '../accounts/users.ts';
+import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
+import { type PurgeResult, purgeExpired } from '../operations/purge.ts';
 import { processResetRequests } from '../reset/process-reset-requests.ts';
 import { composeMail } from './compose.ts';
 import { claimDueMail, markMailFailed, markMailSent, scheduleMailRetry } from './outbox.ts';
@@ -20,10 +24,10 @@ export interface MailWorker {
   stop(): Promise<void>;
   wake(): void;
   /** One pass: pending requests → tokens and mails, then due mails → the transport. */
-  runOnce(): Promise<{ requests: number; sent: number; failed: number }>;
+  runOnce(): Promise<{ requests: number; sent: number; failed: number; purged?: PurgeResult }>;
 }
 
-type WorkerDeps = Pick<Deps, 'db' | 'dialect' | 'clock' | 'config' | 'logger'>;
+type WorkerDeps = Pick<Deps, 'db' | 'dialect' | 'clock' | 'config' | 'logger' | 'metrics'>;
 
 export function createMailWorker(
   deps: WorkerDeps,
@@ -41,6 +45,8 @@ export function createMailWorker(
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  // Housekeeping runs on the injected clock: the first pass does it, then every interval.
+  let nextHousekeepingAt = Number.NEGATIVE_INFINITY;
 
   async function deliver(): Promise<{ sent: number; failed: number }> {
     let sent = 0;
@@ -56,8 +62,13 @@ export function createMailWorker(
       try {
         const composed = await composeMail(message, deps.config);
         await transport.send({ from: deps.config.mailFrom, to: message.recipient, ...composed });
-        await markMailSent(deps.db, message.id, deps.clock.now());
+        // Marked sent and audited together: a failure here is the same as a failed mark.
+        await deps.db.transaction().execute(async (trx) => {
+          await markMailSent(trx, message.id, deps.clock.now());
+          await recordMailSent(trx, message);
+        });
         sent += 1;
+        deps.metrics.mailsSent.inc({ kind: message.kind });
         log.info(
           { mailId: message.id, kind: message.kind, attempts: message.attempts },
           'mail sent',
@@ -69,6 +80,7 @@ export function createMailWorker(
         if (retryAt >= message.expires_at) {
           await markMailFailed(deps.db, message.id, reason);
           failed += 1;
+          deps.metrics.mailsFailed.inc({ kind: message.kind });
           log.error(
             { mailId: message.id, kind: message.kind, attempts: message.attempts, reason },
             'mail failed for good',
@@ -85,10 +97,36 @@ export function createMailWorker(
     return { sent, failed };
   }
 
+  async function recordMailSent(
+    db: WorkerDeps['db'],
+    message: { id: number; kind: string; recipient: string },
+  ) {
+    // The recipient is always an account's stored address, so the account is found by it.
+    const user = await findUserByEmailKey(db, emailKey(message.recipient));
+    await recordAuditEvent(db, deps.clock.now(), {
+      type: 'email_sent',
+      userId: user?.id ?? null,
+      details: { kind: message.kind, mailId: message.id },
+    });
+  }
+
+  async function housekeeping(): Promise<PurgeResult | undefined> {
+    const intervalMs = deps.config.housekeepingIntervalSeconds * 1000;
+    const now = deps.clock.now();
+    if (intervalMs <= 0 || now < nextHousekeepingAt) return undefined;
+    nextHousekeepingAt = now + intervalMs;
+    const purged = await purgeExpired(deps.db, now, {
+      outboxRetentionDays: deps.config.outboxRetentionDays,
+    });
+    log.info({ purged }, 'housekeeping done');
+    return purged;
+  }
+
   async function runOnce() {
     const requests = await processResetRequests(deps);
     const { sent, failed } = await deliver();
-    return { requests, sent, failed };
+    const purged = await housekeeping();
+    return { requests, sent, failed, ...(purged ? { purged } : {}) };
   }
 
   function sleep(ms: number): Promise<void> {

@@ -1,11 +1,13 @@
 import { displayName } from '../accounts/display-name.ts';
 import { passwordPolicyErrors } from '../accounts/password-policy.ts';
 import { invalidateUserSessions } from '../accounts/sessions.ts';
-import { updatePasswordHash } from '../accounts/users.ts';
+import { setUserLocked, updatePasswordHash } from '../accounts/users.ts';
+import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { addFieldError, type FieldErrors, hasFieldErrors } from '../field-errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { FIELD_MESSAGES } from '../messages.ts';
+import { createNotMeToken } from './not-me-tokens.ts';
 import {
   checkResetToken,
   consumeResetToken,
@@ -31,8 +33,9 @@ const CHANGED_MAIL_LIFETIME_MS = 24 * 3600 * 1000;
  * the account's other tokens revoked, every session revoked, the notice mail queued.
  */
 export async function confirmPasswordReset(
-  deps: Pick<Deps, 'db' | 'clock' | 'hasher' | 'config' | 'notifyMailWork'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'hasher' | 'config' | 'notifyMailWork' | 'metrics'>,
   input: ConfirmInput,
+  context: RequestContext | null = null,
 ): Promise<ConfirmResult> {
   const now = deps.clock.now();
   const errors: FieldErrors = {};
@@ -73,18 +76,29 @@ export async function confirmPasswordReset(
   const committed = await deps.db.transaction().execute(async (trx) => {
     if (!(await consumeResetToken(trx, tokenHash, now))) return false;
     await updatePasswordHash(trx, user.id, passwordHash, now);
+    // The owner proved control of the mailbox: a "this wasn't me" lock ends here.
+    if (user.locked_at !== null) await setUserLocked(trx, user.id, null, now);
     await revokeUserResetTokens(trx, user.id, now);
-    await invalidateUserSessions(trx, user.id);
+    const revoked = await invalidateUserSessions(trx, user.id);
+    const notMeToken = await createNotMeToken(trx, user.id, now);
+    await recordAuditEvent(trx, now, { type: 'password_changed', userId: user.id, context });
+    await recordAuditEvent(trx, now, {
+      type: 'sessions_revoked',
+      userId: user.id,
+      context,
+      details: { reason: 'password_reset', count: revoked },
+    });
     await enqueueMail(trx, {
       kind: 'password_changed',
       recipient: user.email,
-      payload: { name: displayName(user), changedAt: now },
+      payload: { name: displayName(user), changedAt: now, notMeToken },
       now,
       expiresAt: now + CHANGED_MAIL_LIFETIME_MS,
     });
     return true;
   });
   if (!committed) return { ok: false, errors: { token: [FIELD_MESSAGES.expiredToken] } };
+  deps.metrics.mailsQueued.inc({ kind: 'password_changed' });
   deps.notifyMailWork();
   return { ok: true, email: user.email };
 }

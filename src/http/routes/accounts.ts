@@ -14,6 +14,14 @@ import { FIELD_MESSAGES, MESSAGES } from '../../messages.ts';
 import { sendEnvelope, sendFieldErrors } from '../envelope.ts';
 import { bodyObject, emailField, nameField, passwordField } from '../fields.ts';
 import { routeRateLimit } from '../rate-limit.ts';
+import { requestContext } from '../request-context.ts';
+import {
+  COMMON_ERRORS,
+  EmptyData,
+  ErrorEnvelope,
+  PublicUserSchema,
+  successEnvelope,
+} from '../schemas.ts';
 
 const RegisterBody = bodyObject({
   email: emailField,
@@ -32,6 +40,13 @@ const LoginBody = bodyObject({
   password: passwordField,
 });
 
+const UserResponse = (message: string) =>
+  successEnvelope(z.object({ user: PublicUserSchema }), message);
+const LoginResponse = successEnvelope(
+  z.object({ token: z.string(), user: PublicUserSchema }),
+  MESSAGES.loggedIn,
+);
+
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,128})$/;
 
 async function authenticate(
@@ -49,7 +64,12 @@ export const accountRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, 
   app.post(
     '/auth/register/',
     {
-      schema: { body: RegisterBody, tags: ['accounts'], summary: 'Create an account' },
+      schema: {
+        body: RegisterBody,
+        tags: ['accounts'],
+        summary: 'Create an account',
+        response: { 201: UserResponse(MESSAGES.registered), 403: ErrorEnvelope, ...COMMON_ERRORS },
+      },
       config: {
         failureMessage: MESSAGES.registrationFailed,
         rateLimit: routeRateLimit(deps.config, 'register'),
@@ -77,14 +97,19 @@ export const accountRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, 
   app.post(
     '/auth/login/',
     {
-      schema: { body: LoginBody, tags: ['accounts'], summary: 'Sign in; returns a bearer token' },
+      schema: {
+        body: LoginBody,
+        tags: ['accounts'],
+        summary: 'Sign in; returns a bearer token',
+        response: { 200: LoginResponse, ...COMMON_ERRORS },
+      },
       config: {
         failureMessage: MESSAGES.loginFailed,
         rateLimit: routeRateLimit(deps.config, 'login'),
       },
     },
     async (request, reply) => {
-      const result = await logIn(deps, request.body);
+      const result = await logIn(deps, request.body, requestContext(request));
       if (!result.ok) return sendFieldErrors(reply, 400, MESSAGES.loginFailed, result.errors);
       return sendEnvelope(reply, 200, MESSAGES.loggedIn, {
         token: result.token,
@@ -105,7 +130,12 @@ export const accountRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, 
   app.get(
     '/auth/me/',
     {
-      schema: { tags: ['accounts'], summary: 'The signed-in user', security: [{ bearer: [] }] },
+      schema: {
+        tags: ['accounts'],
+        summary: 'The signed-in user',
+        security: [{ bearer: [] }],
+        response: { 200: UserResponse(MESSAGES.currentUser), 401: ErrorEnvelope, ...COMMON_ERRORS },
+      },
       config: { rateLimit: routeRateLimit(deps.config, 'session') },
     },
     async (request, reply) => {
@@ -119,7 +149,16 @@ export const accountRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, 
   app.post(
     '/auth/logout/',
     {
-      schema: { tags: ['accounts'], summary: 'End this session', security: [{ bearer: [] }] },
+      schema: {
+        tags: ['accounts'],
+        summary: 'End this session',
+        security: [{ bearer: [] }],
+        response: {
+          200: successEnvelope(EmptyData, MESSAGES.loggedOut),
+          401: ErrorEnvelope,
+          ...COMMON_ERRORS,
+        },
+      },
       config: { rateLimit: routeRateLimit(deps.config, 'session') },
     },
     async (request, reply) => {

@@ -3,17 +3,30 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import { MESSAGES } from '../../messages.ts';
 import { sendEnvelope, sendFieldErrors } from '../envelope.ts';
+import { EmptyData, ErrorEnvelope, successEnvelope } from '../schemas.ts';
 
 export const healthRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'The process is up' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The process is up',
+        response: { 200: successEnvelope(EmptyData, MESSAGES.healthy) },
+      },
+    },
     async (_request, reply) => sendEnvelope(reply, 200, MESSAGES.healthy, {}),
   );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'The database answers' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The database answers',
+        response: { 200: successEnvelope(EmptyData, MESSAGES.ready), 503: ErrorEnvelope },
+      },
+    },
     async (request, reply) => {
       try {
         await sql`select 1`.execute(deps.db);

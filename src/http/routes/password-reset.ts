@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { recordAuditEvent } from '../../audit/audit-log.ts';
 import type { Deps } from '../../deps.ts';
 import { hasFieldErrors, mergeFieldErrors } from '../../field-errors.ts';
 import { FIELD_MESSAGES, MESSAGES } from '../../messages.ts';
@@ -14,6 +16,8 @@ import {
   tokenField,
 } from '../fields.ts';
 import { routeRateLimit } from '../rate-limit.ts';
+import { requestContext } from '../request-context.ts';
+import { COMMON_ERRORS, EmptyData, successEnvelope } from '../schemas.ts';
 
 const ForgotPasswordBody = bodyObject({ email: emailField });
 const VerifyResetTokenBody = bodyObject({ token: tokenField });
@@ -23,6 +27,16 @@ const ResetPasswordBody = bodyObject({
   confirm_password: passwordField,
 });
 
+const ForgotPasswordResponse = successEnvelope(EmptyData, MESSAGES.forgotPasswordAccepted);
+const VerifyResetTokenResponse = successEnvelope(
+  z.object({ valid: z.literal(true), email: z.string().meta({ example: 'user@example.com' }) }),
+  MESSAGES.tokenIsValid,
+);
+const ResetPasswordResponse = successEnvelope(
+  z.object({ email: z.string().meta({ example: 'user@example.com' }) }),
+  MESSAGES.passwordResetDone,
+);
+
 export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
     '/auth/forgot-password/',
@@ -31,6 +45,7 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
         body: ForgotPasswordBody,
         tags: ['password reset'],
         summary: 'Ask for a reset link by email',
+        response: { 200: ForgotPasswordResponse, ...COMMON_ERRORS },
       },
       config: {
         failureMessage: MESSAGES.invalidEmailAddress,
@@ -38,10 +53,8 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
       },
     },
     async (request, reply) => {
-      await requestPasswordReset(deps, request.body.email, {
-        clientIp: request.ip,
-        userAgent: request.headers['user-agent'] ?? '',
-      });
+      await requestPasswordReset(deps, request.body.email, requestContext(request));
+      deps.metrics.resetsRequested.inc();
       deps.notifyMailWork();
       return sendEnvelope(reply, 200, MESSAGES.forgotPasswordAccepted, {});
     },
@@ -54,6 +67,7 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
         body: VerifyResetTokenBody,
         tags: ['password reset'],
         summary: 'Check a reset link without using it',
+        response: { 200: VerifyResetTokenResponse, ...COMMON_ERRORS },
       },
       config: {
         failureMessage: MESSAGES.invalidOrExpiredToken,
@@ -62,7 +76,13 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
     },
     async (request, reply) => {
       const result = await verifyResetToken(deps, request.body.token);
+      deps.metrics.resetsVerified.inc({ outcome: result.ok ? 'valid' : result.reason });
       if (!result.ok) {
+        await recordAuditEvent(deps.db, deps.clock.now(), {
+          type: 'verify_failed',
+          context: requestContext(request),
+          details: { reason: result.reason },
+        });
         const message =
           result.reason === 'invalid' ? FIELD_MESSAGES.invalidToken : FIELD_MESSAGES.expiredToken;
         return sendFieldErrors(reply, 400, MESSAGES.invalidOrExpiredToken, { token: [message] });
@@ -78,6 +98,7 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
         body: ResetPasswordBody,
         tags: ['password reset'],
         summary: 'Set a new password with a reset token',
+        response: { 200: ResetPasswordResponse, ...COMMON_ERRORS },
       },
       config: {
         failureMessage: MESSAGES.passwordResetFailed,
@@ -100,15 +121,20 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
         const value = body[field];
         return field in shapeErrors || typeof value !== 'string' ? undefined : value;
       };
-      const result = await confirmPasswordReset(deps, {
-        token: valid('token'),
-        newPassword: valid('new_password'),
-        confirmPassword: valid('confirm_password'),
-      });
+      const result = await confirmPasswordReset(
+        deps,
+        {
+          token: valid('token'),
+          newPassword: valid('new_password'),
+          confirmPassword: valid('confirm_password'),
+        },
+        requestContext(request),
+      );
       if (!result.ok || hasFieldErrors(shapeErrors)) {
         const errors = mergeFieldErrors(shapeErrors, result.ok ? {} : result.errors);
         return sendFieldErrors(reply, 400, MESSAGES.passwordResetFailed, errors);
       }
+      deps.metrics.resetsCompleted.inc();
       return sendEnvelope(reply, 200, MESSAGES.passwordResetDone, { email: result.email });
     },
   );

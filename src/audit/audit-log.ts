@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+type Executor = Kysely<Database>;
+
+export type AuditEventType =
+  | 'reset_requested'
+  | 'email_sent'
+  | 'verify_failed'
+  | 'password_changed'
+  | 'sessions_revoked'
+  | 'login_failed'
+  | 'kill_switch_used'
+  | 'reset_link_issued'
+  | 'account_deactivated'
+  | 'account_activated';
+
+/** Where a request came from, as the HTTP layer saw it. */
+export interface RequestContext {
+  clientIp: string;
+  userAgent: string;
+}
+
+export type AuditDetails = Record<string, string | number | boolean | null>;
+
+export interface AuditEvent {
+  type: AuditEventType;
+  userId?: string | null;
+  context?: RequestContext | null;
+  details?: AuditDetails;
+}
+
+/**
+ * One row per security event. Callers pass ids, reasons and counts only: never a token, a
+ * password, or an address typed by someone who may not own it (the account id says whose).
+ */
+export async function recordAuditEvent(db: Executor, now: number, event: AuditEvent) {
+  await db
+    .insertInto('audit_events')
+    .values({
+      created_at: now,
+      event_type: event.type,
+      user_id: event.userId ?? null,
+      client_ip: event.context?.clientIp.slice(0, 64) ?? null,
+      user_agent: event.context?.userAgent.slice(0, 512) ?? null,
+      details: event.details ? JSON.stringify(event.details) : null,
+    })
+    .execute();
+}
+
+export function listAuditEvents(db: Executor, limit = 100) {
+  return db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}
