@@ -210,3 +210,11 @@ export function logout(token: string) {
     fallbackMessage: 'Sign out failed. Please try again.',
   });
 }
+
+/** "This wasn't me", from the password-changed mail: locks the account, mails a reset link. */
+export function notMe(token: string) {
+  return callApi<Record<string, never>>('/auth/not-me/', {
+    body: { token },
+    fallbackMessage: 'Could not lock your account. Please try again.',
+  });
+}

@@ -7,6 +7,7 @@ import { Account } from './pages/Account.tsx';
 import { ForgotPassword } from './pages/ForgotPassword.tsx';
 import { Login } from './pages/Login.tsx';
 import { ErrorPage, NotFound } from './pages/NotFound.tsx';
+import { NotMe } from './pages/NotMe.tsx';
 import { Register } from './pages/Register.tsx';
 import { ResetPassword } from './pages/ResetPassword.tsx';
 import { readSessionToken } from './session.ts';
@@ -23,6 +24,7 @@ const router = createBrowserRouter([
       { index: true, element: <Home /> },
       { path: 'forgot-password', element: <ForgotPassword /> },
       { path: 'reset-password', element: <ResetPassword /> },
+      { path: 'not-me', element: <NotMe /> },
       { path: 'login', element: <Login /> },
       { path: 'register', element: <Register /> },
       { path: 'account', element: <Account /> },
