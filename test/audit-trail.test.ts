@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_PASSWORD,
@@ -8,6 +6,7 @@ import {
   startTestService,
   type TestService,
 } from './support/service.ts';
+import { storedText } from './support/stored-text.ts';
 
 let t: TestService;
 beforeEach(async () => {
@@ -25,12 +24,7 @@ async function auditRows() {
   return t.service.deps.db.selectFrom('audit_events').selectAll().orderBy('id').execute();
 }
 
-/** The SQLite file as it is on disk, with the WAL folded in. */
-async function databaseBytes(): Promise<string> {
-  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(t.service.deps.db);
-  const path = t.config.databaseUrl.slice('sqlite:'.length);
-  return readFileSync(path).toString('latin1');
-}
+const databaseBytes = () => storedText(t);
 
 describe('the audit trail and the logs', () => {
   it('records the security events of a whole flow, and no secret anywhere', async () => {

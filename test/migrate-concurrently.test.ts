@@ -21,7 +21,7 @@ describePostgres('migrating at start', () => {
       const applied = await Promise.all(instances.map(({ db }) => migrateToLatest(db)));
       const all = applied.flat();
       expect(all).toEqual([...new Set(all)]);
-      expect(all).toContain('2026-11-24-02-shared-limits');
+      expect(all).toContain('2026-11-24-05-shared-limits');
       const [first] = instances;
       if (!first) throw new Error('no instance');
       const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(

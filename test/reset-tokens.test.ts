@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_PASSWORD,
@@ -8,6 +7,7 @@ import {
   startTestService,
   type TestService,
 } from './support/service.ts';
+import { storedText } from './support/stored-text.ts';
 
 let t: TestService;
 beforeEach(async () => {
@@ -29,14 +29,8 @@ describe('reset tokens', () => {
     expect(rows.map((row) => row.token_hash)).toEqual([
       createHash('sha256').update(token).digest('hex'),
     ]);
-    // Nowhere in the database file, the outbox included once the mail has gone.
-    const file = t.config.databaseUrl.slice('sqlite:'.length);
-    await t.service.database.close();
-    t.service.database.close = async () => {};
-    const bytes = [file, `${file}-wal`]
-      .filter((path) => existsSync(path))
-      .map((path) => readFileSync(path).toString('latin1'))
-      .join('');
+    // Nowhere in the database (on SQLite: the file), the outbox included once the mail has gone.
+    const bytes = await storedText(t);
     expect(bytes).toContain(createHash('sha256').update(token).digest('hex'));
     expect(bytes).not.toContain(token);
   });

@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createService, type Service, type ServiceOptions } from '../../src/service.ts';
 import { createTestClock, type TestClock } from './clock.ts';
+import { createPostgresDatabase } from './postgres.ts';
 import { type SmtpSink, startSmtpSink } from './smtp.ts';
 
 export interface TestService {
@@ -49,9 +50,15 @@ export async function startTestService(
   options: ServiceOptions & { databaseUrl?: string } = {},
 ): Promise<TestService> {
   const directory = mkdtempSync(join(tmpdir(), 'rekey-test-'));
+  // `npm test` runs the integration files a second time with REKEY_TEST_DATABASE=postgres
+  // (vitest.postgres.config.ts): every service then gets a fresh PostgreSQL database.
+  const postgres =
+    options.databaseUrl === undefined && process.env.REKEY_TEST_DATABASE === 'postgres'
+      ? await createPostgresDatabase()
+      : undefined;
   const smtp = await startSmtpSink();
   const config = loadConfig({
-    DATABASE_URL: options.databaseUrl ?? `sqlite:${join(directory, 'rekey.db')}`,
+    DATABASE_URL: options.databaseUrl ?? postgres?.url ?? `sqlite:${join(directory, 'rekey.db')}`,
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'info',
     ...env,
@@ -96,6 +103,7 @@ export async function startTestService(
     async close() {
       await service.close();
       await smtp.close();
+      await postgres?.drop();
       rmSync(directory, { recursive: true, force: true });
     },
   };
