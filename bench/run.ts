@@ -13,6 +13,7 @@ import { startBenchSink } from './support/smtp-sink.ts';
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--only forgot,verify,login,reset]
  *                    [--profile dir]   (Rekey runs under --cpu-prof, profiles written to dir)
+ *                    [--env NAME=value …] (extra environment for Rekey, e.g. LOG_LEVEL=info)
  */
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'forgot,verify,login,reset' },
     users: { type: 'string', default: '4000' },
     profile: { type: 'string' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const durationS = Number(values.duration);
@@ -90,8 +93,10 @@ async function run(name: string, target: Target): Promise<Run> {
   const server = await spawnServer({
     script: join(ROOT, rekey ? 'dist/main.js' : 'bench/floor-server.ts'),
     port: await freePort(),
-    nodeArgs:
-      rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : undefined,
+    nodeArgs: [
+      ...values['node-arg'],
+      ...(rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    ],
     env: rekey
       ? {
           RATE_LIMIT_ENABLED: 'false',
@@ -99,10 +104,12 @@ async function run(name: string, target: Target): Promise<Run> {
           WEB_PORT: '0',
           DATABASE_URL: `sqlite:${dbPath}`,
           SMTP_URL: sink.url,
+          ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
         }
       : { DATABASE_PATH: dbPath },
   });
   let completed = 0;
+  server.resetEventLoop();
   const result = await runLoad({
     url: server.url,
     connections,
@@ -130,6 +137,9 @@ async function run(name: string, target: Target): Promise<Run> {
       `  non-2xx ${result.non2xx}  5xx ${result.status5xx}  errors ${result.errors}` +
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
       `  startup ${server.startupMs.toFixed(0)} ms`,
+    eventLoop?.memoryMb
+      ? `\n        memory at exit (MB): ${JSON.stringify(eventLoop.memoryMb)}`
+      : '',
   );
   return row;
 }

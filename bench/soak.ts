@@ -23,6 +23,7 @@ const { values } = parseArgs({
     outage: { type: 'string', default: '20' },
     users: { type: 'string', default: '2000' },
     drain: { type: 'string', default: '180' },
+    profile: { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -40,6 +41,7 @@ const sink = await startBenchSink();
 const server = await spawnServer({
   script: join(ROOT, 'dist', 'main.js'),
   port: await freePort(),
+  nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
   env: {
     RATE_LIMIT_ENABLED: 'false',
     LOG_LEVEL: 'warn',
@@ -83,6 +85,7 @@ for (let minute = 1; minute <= minutes; minute += 1) {
   );
 }
 const scanner = setInterval(scanMail, 200);
+server.resetEventLoop();
 
 const load = await runLoad({
   url: server.url,

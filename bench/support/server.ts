@@ -21,6 +21,7 @@ export async function freePort(): Promise<number> {
 export interface EventLoopReport {
   maxMs: number;
   p99Ms: number;
+  memoryMb?: Record<string, number>;
 }
 
 export interface RunningServer {
@@ -32,12 +33,19 @@ export interface RunningServer {
   peakRssMb(): number;
   /** VmRSS now, in MiB. */
   rssMb(): number;
+  /** Starts the event-loop count afresh (call as the load begins). */
+  resetEventLoop(): void;
   /** Stops it (SIGTERM) and returns what the event-loop probe printed at exit, if anything. */
   stop(): Promise<EventLoopReport | undefined>;
 }
 
 function statusField(pid: number, field: string): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN; // the process is gone
+  }
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   return match?.[1] ? Number(match[1]) / 1024 : Number.NaN;
 }
@@ -71,12 +79,19 @@ export async function spawnServer(options: {
     stderr += chunk.toString('utf8');
   });
   let exited = false;
+  let stopping = false;
   const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      if (!stopping && startupMs !== undefined) {
+        process.stderr.write(
+          `server ${child.pid} died (code ${code}, signal ${signal}):\n${stderr}\n`,
+        );
+      }
       resolve();
     });
   });
+  let startupMs: number | undefined;
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -94,7 +109,7 @@ export async function spawnServer(options: {
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  const startupMs = performance.now() - started;
+  startupMs = performance.now() - started;
   const pid = child.pid ?? 0;
   return {
     pid,
@@ -102,7 +117,9 @@ export async function spawnServer(options: {
     startupMs,
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
+    resetEventLoop: () => child.kill('SIGUSR2'),
     async stop() {
+      stopping = true;
       if (!exited) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exit;
