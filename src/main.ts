@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { startEventLoopMonitor } from './observability/event-loop.ts';
 import { createService } from './service.ts';
 
 function configOrExit(): Config {
@@ -20,12 +21,14 @@ async function main(): Promise<void> {
   const { logger } = service.deps;
   if (config.mailWorker) service.worker.start();
   await service.api.listen({ port: config.port, host: config.host });
+  const eventLoop = startEventLoopMonitor();
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    // The longest the event loop was blocked while we ran: a stall shows here even unscraped.
+    logger.info({ signal, eventLoopDelay: eventLoop.read() }, 'shutting down');
     await service.close();
     process.exit(0);
   };
