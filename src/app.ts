@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
@@ -9,6 +8,7 @@ import { installRateLimits } from './http/rate-limit.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { passwordResetRoutes } from './http/routes/password-reset.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 
 export const API_PREFIX = '/api';
 /** Password-reset bodies are a few hundred bytes; anything near this is not a client of ours. */
@@ -49,7 +49,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     reply.header('Cache-Control', 'no-store');
   });
 
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
