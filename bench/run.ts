@@ -165,7 +165,7 @@ const ratio = (name: string, floorName: string, goal: number) => {
   const value = rate(find(name, 'rekey')) / rate(find(floorName, 'floor'));
   if (Number.isNaN(value)) return;
   targets.push(
-    `${name} / ${floorName === name ? 'floor' : 'argon2id bound'}: ${(value * 100).toFixed(0)} %` +
+    `${name} / ${goal < 0.9 ? 'floor' : 'argon2id bound (floor login)'}: ${(value * 100).toFixed(0)} %` +
       ` (target ≥ ${goal * 100} %) ${verdict(value >= goal)}`,
   );
 };

@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { installAccessLog } from './http/access-log.ts';
 import { frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { installRateLimits } from './http/rate-limit.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
@@ -26,12 +27,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     trustProxy: deps.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  installAccessLog(app);
 
   // An empty body reads as `{}`, as in Django REST Framework: the answer names the missing fields.
   const parseJson = app.getDefaultJsonParser('error', 'error');
