@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { installAccessLog } from './http/access-log.ts';
 import { installApiDocs } from './http/api-docs.ts';
-import { installErrorHandlers } from './http/error-handler.ts';
+import { frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { installRequestMetrics, metricsRoutes } from './http/metrics.ts';
 import { installRateLimits } from './http/rate-limit.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { notMeRoutes } from './http/routes/not-me.ts';
 import { passwordResetRoutes } from './http/routes/password-reset.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 
 export const API_PREFIX = '/api';
 /** Password-reset bodies are a few hundred bytes; anything near this is not a client of ours. */
@@ -29,13 +30,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     trustProxy: deps.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    // installAccessLog writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas are documentation (OpenAPI); replies are the envelopes the handlers build.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandlers(app);
   installRequestMetrics(app, deps.metrics);
+  installAccessLog(app);
 
   // An empty body reads as `{}`, as in Django REST Framework: the answer names the missing fields.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -53,7 +58,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     reply.header('Cache-Control', 'no-store');
   });
 
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    // The longest the event loop was blocked while we ran: a stall shows here even unscraped.
+    logger.info({ signal, eventLoopDelay: service.eventLoop.read() }, 'shutting down');
     await web?.close();
     await service.close();
     process.exit(0);

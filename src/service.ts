@@ -15,6 +15,11 @@ import {
   type MailTransport,
 } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerOptions } from './mail/worker.ts';
+import {
+  type EventLoopMonitor,
+  eventLoopDelayGauges,
+  startEventLoopMonitor,
+} from './observability/event-loop.ts';
 import { createMetrics, type MetricsModule } from './observability/metrics.ts';
 
 export interface ServiceOptions {
@@ -24,7 +29,7 @@ export interface ServiceOptions {
   transport?: MailTransport;
   workerOptions?: MailWorkerOptions;
   appOptions?: AppOptions;
-  /** Extra collectors for /metrics (the event-loop-delay gauge goes in the list below). */
+  /** Extra collectors for /metrics, beside the built-in ones and the event-loop gauges. */
   metricsModules?: MetricsModule[];
 }
 
@@ -34,6 +39,8 @@ export interface Service {
   worker: MailWorker;
   transport: MailTransport;
   api: FastifyInstance;
+  /** How long the event loop has stalled (also `rekey_event_loop_delay_*` on /metrics). */
+  eventLoop: EventLoopMonitor;
   /** Stops taking requests, lets the worker finish the mail in flight, closes the database. */
   close(): Promise<void>;
 }
@@ -54,6 +61,7 @@ export async function createService(
   const transport = options.transport ?? createTransport(config);
   let worker: MailWorker | undefined;
   const clock = options.clock ?? systemClock;
+  const eventLoop = startEventLoopMonitor();
   const metrics = createMetrics({
     outboxStats: async () => {
       const summary = await summariseOutbox(database.db, clock.now(), 0);
@@ -62,8 +70,7 @@ export async function createService(
         oldestPendingAgeSeconds: (summary.oldestPendingAgeMs ?? 0) / 1000,
       };
     },
-    // Register the event-loop-delay gauge (src/observability/event-loop.ts) here.
-    modules: [...(options.metricsModules ?? [])],
+    modules: [eventLoopDelayGauges(eventLoop), ...(options.metricsModules ?? [])],
   });
   const deps: Deps = {
     db: database.db,
@@ -85,11 +92,13 @@ export async function createService(
     worker: mailWorker,
     transport,
     api,
+    eventLoop,
     async close() {
       await api.close();
       await mailWorker.stop();
       transport.close();
       await database.close();
+      eventLoop.stop();
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   startTestService,
   type TestService,
 } from './support/service.ts';
+import { waitFor } from './support/wait.ts';
 
 const services: TestService[] = [];
 async function start(env: Record<string, string> = {}) {
@@ -36,6 +37,23 @@ describe('/metrics', () => {
     expect(text).toContain('# TYPE rekey_http_request_duration_seconds histogram');
     expect(() => JSON.parse(text)).toThrow();
     expect((await t.inject({ method: 'GET', url: '/api/metrics' })).statusCode).toBe(404);
+  });
+
+  it("exports the event loop's longest stall as a gauge", async () => {
+    const t = await start();
+    const blockedUntil = Date.now() + 80;
+    while (Date.now() < blockedUntil) {
+      // A deliberate 80 ms stall of the event loop.
+    }
+    const stall = await waitFor(
+      async () => {
+        const value = sample(await scrape(t), 'rekey_event_loop_delay_max_seconds');
+        return value !== undefined && value >= 0.05 && value;
+      },
+      { what: 'the stall to show in rekey_event_loop_delay_max_seconds' },
+    );
+    expect(stall).toBeLessThan(60);
+    expect(sample(await scrape(t), 'rekey_event_loop_delay_p99_seconds')).toBeGreaterThanOrEqual(0);
   });
 
   it('counts the reset flow and its mails', async () => {

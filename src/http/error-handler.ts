@@ -36,6 +36,24 @@ const CLIENT_ERRORS: Record<
 };
 
 /**
+ * Errors Fastify raises before routing (a URL that does not decode, such as `/api/%`) skip
+ * the error handler; this gives them the envelope too. Passed as Fastify's `frameworkErrors`.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: unknown,
+  reply: Parameters<typeof sendFieldErrors>[0],
+) {
+  const status =
+    error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+      ? error.statusCode
+      : 400;
+  return sendFieldErrors(reply, status, MESSAGES.invalidRequest, {
+    non_field_errors: [MESSAGES.invalidRequest],
+  });
+}
+
+/**
  * Every failure becomes an envelope: the one place errors are mapped to HTTP. A 500 says
  * nothing about its cause to the client; the log has it, under the request id.
  */

@@ -1,0 +1,190 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type LoadResult, runLoad } from './support/load.ts';
+import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
+import { type EventLoopReport, freePort, ROOT, spawnServer } from './support/server.ts';
+import { startBenchSink } from './support/smtp-sink.ts';
+
+/**
+ * Rekey (dist/main.js) against the floor (bench/floor-server.ts) on the same calls, the same
+ * seeded SQLite file and the same machine; prints each run and the Rekey/floor ratios.
+ *
+ *   npm run bench -- [--duration 10] [--connections 32] [--only forgot,verify,login,reset]
+ *                    [--profile dir]   (Rekey runs under --cpu-prof, profiles written to dir)
+ *                    [--env NAME=value …] (extra environment for Rekey, e.g. LOG_LEVEL=info)
+ */
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    only: { type: 'string', default: 'forgot,verify,login,reset' },
+    users: { type: 'string', default: '4000' },
+    profile: { type: 'string' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
+    env: { type: 'string', multiple: true, default: [] },
+  },
+});
+const durationS = Number(values.duration);
+const connections = Number(values.connections);
+const scenarios = new Set(values.only.split(','));
+const users = Number(values.users);
+
+type Target = 'rekey' | 'floor';
+interface Run extends LoadResult {
+  scenario: string;
+  target: Target;
+  completed: number;
+  peakRssMb: number;
+  startupMs: number;
+  eventLoop: EventLoopReport | undefined;
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'rekey-bench-'));
+const template = join(directory, 'template.db');
+process.stdout.write(`seeding ${users} users with a reset token each… `);
+const seeded = await seedDatabase(template, users);
+console.log('done');
+const half = Math.floor(users / 2);
+const verifyTokens = seeded.tokens.slice(0, half);
+const resetTokens = seeded.tokens.slice(half);
+const sink = await startBenchSink();
+
+type Next = Parameters<typeof runLoad>[0]['next'];
+function scenario(name: string): Next {
+  let i = 0;
+  switch (name) {
+    case 'forgot':
+      return () => {
+        i += 1;
+        const email = i % 2 === 0 ? userEmail(i % users) : `unknown${i}@bench.example.com`;
+        return { method: 'POST', path: '/api/auth/forgot-password/', body: { email } };
+      };
+    case 'verify':
+      return () => {
+        i += 1;
+        const token = verifyTokens[i % verifyTokens.length];
+        return { method: 'POST', path: '/api/auth/verify-reset-token/', body: { token } };
+      };
+    case 'login':
+      return () => {
+        i += 1;
+        const body = { email: userEmail(i % users), password: BENCH_PASSWORD };
+        return { method: 'POST', path: '/api/auth/login/', body };
+      };
+    case 'reset':
+      return () => {
+        // A fresh token each time; once the pool is spent the answers are 400s, not counted.
+        const token = resetTokens[i] ?? 'spent'.repeat(9);
+        i += 1;
+        const body = { token, new_password: BENCH_PASSWORD, confirm_password: BENCH_PASSWORD };
+        return { method: 'POST', path: '/api/auth/reset-password/', body };
+      };
+    default:
+      throw new Error(`unknown scenario ${name}`);
+  }
+}
+
+async function run(name: string, target: Target): Promise<Run> {
+  const dbPath = join(directory, `${name}-${target}.db`);
+  copyFileSync(template, dbPath);
+  const rekey = target === 'rekey';
+  const server = await spawnServer({
+    script: join(ROOT, rekey ? 'dist/main.js' : 'bench/floor-server.ts'),
+    port: await freePort(),
+    nodeArgs: [
+      ...values['node-arg'],
+      ...(rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    ],
+    env: rekey
+      ? {
+          RATE_LIMIT_ENABLED: 'false',
+          LOG_LEVEL: 'warn',
+          WEB_PORT: '0',
+          DATABASE_URL: `sqlite:${dbPath}`,
+          SMTP_URL: sink.url,
+          ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+        }
+      : { DATABASE_PATH: dbPath },
+  });
+  let completed = 0;
+  server.resetEventLoop();
+  const result = await runLoad({
+    url: server.url,
+    connections,
+    durationS,
+    next: scenario(name),
+    onResponse: (status) => {
+      if (status >= 200 && status < 300) completed += 1;
+    },
+  });
+  const peakRssMb = server.peakRssMb();
+  const eventLoop = await server.stop();
+  rmSync(dbPath, { force: true });
+  const row: Run = {
+    ...result,
+    scenario: name,
+    target,
+    completed,
+    peakRssMb,
+    startupMs: server.startupMs,
+    eventLoop,
+  };
+  console.log(
+    `${name.padEnd(7)} ${target.padEnd(6)} ${(completed / result.durationS).toFixed(0).padStart(6)} 2xx/s` +
+      ` (${result.reqPerSec.toFixed(0)} req/s)  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms` +
+      `  non-2xx ${result.non2xx}  5xx ${result.status5xx}  errors ${result.errors}` +
+      `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
+      `  startup ${server.startupMs.toFixed(0)} ms`,
+    eventLoop?.memoryMb
+      ? `\n        memory at exit (MB): ${JSON.stringify(eventLoop.memoryMb)}`
+      : '',
+  );
+  return row;
+}
+
+console.log(
+  `node ${process.version}, ${cpus().length} cores, ${connections} connections, ${durationS} s per run`,
+);
+const runs: Run[] = [];
+if (scenarios.has('forgot')) runs.push(await run('forgot', 'rekey'), await run('forgot', 'floor'));
+if (scenarios.has('verify')) runs.push(await run('verify', 'rekey'), await run('verify', 'floor'));
+if (scenarios.has('login') || scenarios.has('reset')) runs.push(await run('login', 'floor'));
+if (scenarios.has('login')) runs.push(await run('login', 'rekey'));
+if (scenarios.has('reset')) runs.push(await run('reset', 'rekey'));
+await sink.close();
+rmSync(directory, { recursive: true, force: true });
+
+const find = (name: string, target: Target) =>
+  runs.find((r) => r.scenario === name && r.target === target);
+const rate = (r: Run | undefined) => (r ? r.completed / r.durationS : Number.NaN);
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const targets: string[] = [];
+const ratio = (name: string, floorName: string, goal: number) => {
+  const value = rate(find(name, 'rekey')) / rate(find(floorName, 'floor'));
+  if (Number.isNaN(value)) return;
+  targets.push(
+    `${name} / ${goal < 0.9 ? 'floor' : 'argon2id bound (floor login)'}: ${(value * 100).toFixed(0)} %` +
+      ` (target ≥ ${goal * 100} %) ${verdict(value >= goal)}`,
+  );
+};
+ratio('forgot', 'forgot', 0.7);
+ratio('verify', 'verify', 0.7);
+ratio('login', 'login', 0.9);
+ratio('reset', 'login', 0.9);
+for (const name of ['forgot', 'verify']) {
+  const r = find(name, 'rekey');
+  if (r) targets.push(`${name} p99: ${r.p99Ms} ms (target < 15 ms) ${verdict(r.p99Ms < 15)}`);
+}
+const mine = runs.filter((r) => r.target === 'rekey');
+const loopMax = Math.max(...mine.map((r) => r.eventLoop?.maxMs ?? Number.POSITIVE_INFINITY));
+const rssMax = Math.max(...mine.map((r) => r.peakRssMb));
+const startMax = Math.max(...mine.map((r) => r.startupMs));
+targets.push(
+  `event loop max under load: ${loopMax} ms (target ≤ 10 ms) ${verdict(loopMax <= 10)}`,
+  `peak RSS under load: ${rssMax.toFixed(0)} MB (target < 150 MB) ${verdict(rssMax < 150)}`,
+  `start to listening (spawn → /healthz 200): ${startMax.toFixed(0)} ms (target < 1000 ms) ${verdict(startMax < 1000)}`,
+  `5xx: ${mine.reduce((sum, r) => sum + r.status5xx, 0)}`,
+);
+console.log(`\n${targets.join('\n')}`);

@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { parseArgs } from 'node:util';
+import { runLoad } from './support/load.ts';
+import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
+import { freePort, ROOT, spawnServer } from './support/server.ts';
+import { startBenchSink } from './support/smtp-sink.ts';
+
+/**
+ * Mixed traffic at a steady rate for a while, with the SMTP server refusing (421) for the
+ * first `outage` seconds of every minute. At the end: no 5xx, every requested mail delivered
+ * exactly once (after a bounded wait for the outbox to drain), and RSS flat.
+ *
+ *   node bench/soak.ts [--minutes 10] [--rate 100] [--outage 20] [--users 2000]
+ */
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '100' },
+    connections: { type: 'string', default: '16' },
+    outage: { type: 'string', default: '20' },
+    users: { type: 'string', default: '2000' },
+    drain: { type: 'string', default: '180' },
+    profile: { type: 'string' },
+  },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+const outageS = Number(values.outage);
+const users = Number(values.users);
+const drainS = Number(values.drain);
+
+const TOKEN_IN_MAIL = /token=(?:3D)?([A-Za-z0-9_-]{43})/;
+
+const directory = mkdtempSync(join(tmpdir(), 'rekey-soak-'));
+const dbPath = join(directory, 'rekey.db');
+const seeded = await seedDatabase(dbPath, users);
+const sink = await startBenchSink();
+const server = await spawnServer({
+  script: join(ROOT, 'dist', 'main.js'),
+  port: await freePort(),
+  nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+  env: {
+    RATE_LIMIT_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+    WEB_PORT: '0',
+    DATABASE_URL: `sqlite:${dbPath}`,
+    SMTP_URL: sink.url,
+  },
+});
+console.log(
+  `soak: ${minutes} min at ${rate} req/s, SMTP down ${outageS} s each minute, ` +
+    `${users} users, server pid ${server.pid}, started in ${server.startupMs.toFixed(0)} ms`,
+);
+
+// Tokens: the seeded ones first, then every one that arrives by mail.
+const freshTokens: string[] = [...seeded.tokens];
+const seenTokens = new Map<string, number>();
+let scanned = 0;
+function scanMail() {
+  for (; scanned < sink.messages.length; scanned += 1) {
+    const raw = (sink.messages[scanned] ?? '').replace(/=\r?\n/g, '');
+    const token = TOKEN_IN_MAIL.exec(raw)?.[1];
+    if (!token) continue;
+    seenTokens.set(token, (seenTokens.get(token) ?? 0) + 1);
+    freshTokens.push(token);
+  }
+}
+
+const counts = { forgotRegistered2xx: 0, reset2xx: 0, login2xx: 0, verify2xx: 0 };
+let unknown = 0;
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)] as T;
+const anyUser = () => userEmail(Math.floor(Math.random() * users));
+
+const started = Date.now();
+const rss: { minute: number; mb: number }[] = [];
+const timers: NodeJS.Timeout[] = [];
+for (let minute = 1; minute <= minutes; minute += 1) {
+  timers.push(
+    setTimeout(() => rss.push({ minute, mb: server.rssMb() }), minute * 60_000 - 1000),
+    setTimeout(() => sink.setAvailable(false), (minute - 1) * 60_000),
+    setTimeout(() => sink.setAvailable(true), (minute - 1) * 60_000 + outageS * 1000),
+  );
+}
+const scanner = setInterval(scanMail, 200);
+server.resetEventLoop();
+
+const load = await runLoad({
+  url: server.url,
+  connections: Number(values.connections),
+  durationS: minutes * 60,
+  overallRate: rate,
+  next(context) {
+    const roll = Math.random();
+    if (roll < 0.2) {
+      context.kind = 'forgot-registered';
+      return { method: 'POST', path: '/api/auth/forgot-password/', body: { email: anyUser() } };
+    }
+    if (roll < 0.4) {
+      context.kind = 'forgot-unknown';
+      unknown += 1;
+      return {
+        method: 'POST',
+        path: '/api/auth/forgot-password/',
+        body: { email: `nobody${unknown}@bench.example.com` },
+      };
+    }
+    if (roll < 0.85) {
+      context.kind = 'verify';
+      const token = freshTokens.length > 0 ? pick(freshTokens.slice(-200)) : 'x'.repeat(43);
+      return { method: 'POST', path: '/api/auth/verify-reset-token/', body: { token } };
+    }
+    if (roll < 0.925) {
+      context.kind = 'reset';
+      const token = freshTokens.pop() ?? 'y'.repeat(43);
+      return {
+        method: 'POST',
+        path: '/api/auth/reset-password/',
+        body: { token, new_password: BENCH_PASSWORD, confirm_password: BENCH_PASSWORD },
+      };
+    }
+    context.kind = 'login';
+    return {
+      method: 'POST',
+      path: '/api/auth/login/',
+      body: { email: anyUser(), password: BENCH_PASSWORD },
+    };
+  },
+  onResponse(status, _body, context) {
+    if (status < 200 || status >= 300) return;
+    if (context.kind === 'forgot-registered') counts.forgotRegistered2xx += 1;
+    else if (context.kind === 'reset') counts.reset2xx += 1;
+    else if (context.kind === 'login') counts.login2xx += 1;
+    else if (context.kind === 'verify') counts.verify2xx += 1;
+  },
+});
+for (const timer of timers) clearTimeout(timer);
+rss.push({ minute: minutes, mb: server.rssMb() });
+sink.setAvailable(true);
+const loadEndedS = (Date.now() - started) / 1000;
+
+// Bounded wait for the outbox to drain: no pending request, no pending mail.
+const db = new DatabaseSync(dbPath, { readOnly: true });
+const pendingWork = () => {
+  const requests = db
+    .prepare('select count(*) as n from reset_requests where processed_at is null')
+    .get() as { n: number };
+  const mails = db.prepare("select count(*) as n from outbox where status = 'pending'").get() as {
+    n: number;
+  };
+  return requests.n + mails.n;
+};
+const drainDeadline = Date.now() + drainS * 1000;
+while (pendingWork() > 0 && Date.now() < drainDeadline) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+const drainS_ = (Date.now() - started) / 1000 - loadEndedS;
+clearInterval(scanner);
+scanMail();
+
+const outbox = db
+  .prepare('select kind, status, count(*) as n from outbox group by kind, status')
+  .all() as { kind: string; status: string; n: number }[];
+const registeredRequests = (
+  db
+    .prepare('select count(*) as n from reset_requests r join users u on u.email_key = r.email_key')
+    .get() as { n: number }
+).n;
+const completedResets = (
+  db.prepare('select count(*) as n from password_reset_tokens where used_at is not null').get() as {
+    n: number;
+  }
+).n;
+db.close();
+const eventLoop = await server.stop();
+await sink.close();
+rmSync(directory, { recursive: true, force: true });
+
+// Counted on the server's side: a request cut off by the end of the load still asked for a mail.
+const requested = registeredRequests + completedResets;
+const outboxTotal = outbox.reduce((sum, row) => sum + row.n, 0);
+const delivered = sink.messages.length;
+const duplicates = [...seenTokens.values()].filter((n) => n > 1).length;
+const at = (minute: number) => rss.find((r) => r.minute === minute)?.mb ?? Number.NaN;
+const early = at(Math.min(2, minutes));
+const late = at(minutes);
+const growth = (late - early) / early;
+
+const lines = [
+  `requests: ${load.requests} in ${load.durationS} s (${load.reqPerSec.toFixed(1)} req/s), ` +
+    `p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, max ${load.maxMs} ms`,
+  `5xx: ${load.status5xx} (expected 0); errors ${load.errors}, timeouts ${load.timeouts}; ` +
+    `non-2xx ${load.non2xx} (4xx from spent/revoked tokens are expected)`,
+  `2xx by kind: forgot (registered) ${counts.forgotRegistered2xx}, reset ${counts.reset2xx}, ` +
+    `verify ${counts.verify2xx}, login ${counts.login2xx}`,
+  `mails requested: ${requested} (forgot for registered addresses ${registeredRequests} ` +
+    `[client saw 2xx ${counts.forgotRegistered2xx}] + completed resets ${completedResets} ` +
+    `[client saw 2xx ${counts.reset2xx}]); ` +
+    `outbox rows ${outboxTotal}: ${outbox.map((r) => `${r.kind}/${r.status} ${r.n}`).join(', ')}`,
+  `mails delivered: ${delivered}; lost = requested - delivered = ${requested - delivered}; ` +
+    `tokens delivered twice: ${duplicates}; outbox drained ${drainS_.toFixed(1)} s after the load`,
+  `RSS: minute ${Math.min(2, minutes)} ${early.toFixed(1)} MB, minute ${minutes} ${late.toFixed(1)} MB ` +
+    `(${(growth * 100).toFixed(1)} %, target within ±10 %); per minute: ` +
+    rss.map((r) => `${r.minute}:${r.mb.toFixed(0)}`).join(' '),
+  `event loop: max ${eventLoop?.maxMs ?? '?'} ms, p99 ${eventLoop?.p99Ms ?? '?'} ms`,
+];
+console.log(lines.join('\n'));
+const ok =
+  load.status5xx === 0 && requested === delivered && duplicates === 0 && Math.abs(growth) <= 0.1;
+console.log(ok ? 'soak: PASS' : 'soak: FAIL');
+process.exit(ok ? 0 : 1);

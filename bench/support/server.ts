@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface EventLoopReport {
+  maxMs: number;
+  p99Ms: number;
+  memoryMb?: Record<string, number>;
+}
+
+export interface RunningServer {
+  pid: number;
+  url: string;
+  /** Spawn → the first 200 from /healthz. */
+  startupMs: number;
+  /** VmHWM: the most resident memory the process has had, in MiB. */
+  peakRssMb(): number;
+  /** VmRSS now, in MiB. */
+  rssMb(): number;
+  /** Starts the event-loop count afresh (call as the load begins). */
+  resetEventLoop(): void;
+  /** Stops it (SIGTERM) and returns what the event-loop probe printed at exit, if anything. */
+  stop(): Promise<EventLoopReport | undefined>;
+}
+
+function statusField(pid: number, field: string): number {
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN; // the process is gone
+  }
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match?.[1] ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * Spawns `node <script>` with a probe preloaded that reports the event loop's delay at exit,
+ * and waits (bounded) until `healthPath` answers 200.
+ */
+export async function spawnServer(options: {
+  script: string;
+  env: Record<string, string>;
+  port: number;
+  healthPath?: string;
+  nodeArgs?: string[];
+  /** Where the server's stdout goes: discarded unless asked for. */
+  inheritOutput?: boolean;
+}): Promise<RunningServer> {
+  const probe = join(ROOT, 'bench', 'support', 'event-loop-probe.ts');
+  const started = performance.now();
+  const child: ChildProcess = spawn(
+    NODE,
+    [...(options.nodeArgs ?? []), '--import', probe, options.script],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
+      stdio: ['ignore', options.inheritOutput ? 'inherit' : 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  let exited = false;
+  let stopping = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      if (!stopping && startupMs !== undefined) {
+        process.stderr.write(
+          `server ${child.pid} died (code ${code}, signal ${signal}):\n${stderr}\n`,
+        );
+      }
+      resolve();
+    });
+  });
+  let startupMs: number | undefined;
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) throw new Error(`server exited during startup:\n${stderr}`);
+    try {
+      const response = await fetch(`${url}${options.healthPath ?? '/healthz'}`);
+      await response.arrayBuffer();
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not answer within 20 s:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  startupMs = performance.now() - started;
+  const pid = child.pid ?? 0;
+  return {
+    pid,
+    url,
+    startupMs,
+    peakRssMb: () => statusField(pid, 'VmHWM'),
+    rssMb: () => statusField(pid, 'VmRSS'),
+    resetEventLoop: () => child.kill('SIGUSR2'),
+    async stop() {
+      stopping = true;
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+      const match = /^event-loop (\{.*\})$/m.exec(stderr);
+      const unexpected = stderr
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('event-loop '));
+      if (unexpected.length > 0) process.stderr.write(`${unexpected.join('\n')}\n`);
+      return match?.[1] ? (JSON.parse(match[1]) as EventLoopReport) : undefined;
+    },
+  };
+}
