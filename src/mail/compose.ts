@@ -1,14 +1,17 @@
-import { render, toPlainText } from '@react-email/render';
 import type { ReactElement } from 'react';
 import { createElement } from 'react';
 import type { Config } from '../config.ts';
 import type { OutboxMessage } from '../db/schema.ts';
 import type { MailKind, MailPayloads } from './outbox.ts';
-import {
-  PasswordChangedEmail,
-  passwordChangedSubject,
-} from './templates/password-changed-email.tsx';
-import { PasswordResetEmail, passwordResetSubject } from './templates/password-reset-email.tsx';
+
+/**
+ * The templates pull in React Email's whole component set (a few hundred ms to load), which
+ * only the mail worker needs: they load with the first mail, so the API starts without them.
+ */
+const loadTemplates = async () => ({
+  ...(await import('./templates/password-reset-email.tsx')),
+  ...(await import('./templates/password-changed-email.tsx')),
+});
 
 export interface ComposedMail {
   subject: string;
@@ -46,6 +49,7 @@ export function oneLine(value: string): string {
 }
 
 async function renderBoth(element: ReactElement): Promise<{ html: string; text: string }> {
+  const { render, toPlainText } = await import('@react-email/render');
   const html = await render(element);
   return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
 }
@@ -60,6 +64,7 @@ export async function composeMail(message: OutboxMessage, config: Config): Promi
   const appName = oneLine(config.appName);
   if (kind === 'password_reset') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_reset'];
+    const { PasswordResetEmail, passwordResetSubject } = await loadTemplates();
     const element = createElement(PasswordResetEmail, {
       appName,
       name: oneLine(payload.name),
@@ -70,6 +75,7 @@ export async function composeMail(message: OutboxMessage, config: Config): Promi
   }
   if (kind === 'password_changed') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_changed'];
+    const { PasswordChangedEmail, passwordChangedSubject } = await loadTemplates();
     const element = createElement(PasswordChangedEmail, {
       appName,
       name: oneLine(payload.name),
