@@ -9,9 +9,15 @@ import type { MailKind, MailPayloads } from './outbox.ts';
  * only the mail worker needs: they load with the first mail, so the API starts without them.
  */
 const loadTemplates = async () => ({
+  ...(await import('@react-email/render')),
   ...(await import('./templates/password-reset-email.tsx')),
   ...(await import('./templates/password-changed-email.tsx')),
 });
+
+/** Loads the templates ahead of the first mail, so that mail does not stall the event loop. */
+export async function preloadMailTemplates(): Promise<void> {
+  await loadTemplates();
+}
 
 export interface ComposedMail {
   subject: string;
@@ -49,7 +55,7 @@ export function oneLine(value: string): string {
 }
 
 async function renderBoth(element: ReactElement): Promise<{ html: string; text: string }> {
-  const { render, toPlainText } = await import('@react-email/render');
+  const { render, toPlainText } = await loadTemplates();
   const html = await render(element);
   return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
 }
