@@ -1,23 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebServer, defaultWebRoot } from '../src/web/server.ts';
-import { freePort } from '../test/support/process.ts';
-import {
-  registerUser,
-  requestResetToken,
-  startTestService,
-  type TestService,
-} from '../test/support/service.ts';
-import { chromiumAvailable, launchChromium } from './support/browser.ts';
+import { registerUser, requestResetToken, type TestService } from '../test/support/service.ts';
+import { chromiumAvailable } from './support/browser.ts';
+import { type BrowserStack, startBrowserStack } from './support/stack.ts';
 
-const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', 'artifacts', 'screenshots');
-const VIEWPORTS = {
-  desktop: { width: 1280, height: 800 },
-  phone: { width: 390, height: 844 },
-} as const;
 const EMAIL = 'grace@example.com';
 const ORIGINAL_PASSWORD = 'original passphrase 1';
 const ATTACKER_PASSWORD = 'attacker chose this 7';
@@ -29,34 +15,19 @@ const LOCKED =
 
 const hasBrowser = chromiumAvailable();
 
+let stack: BrowserStack;
 let t: TestService;
-let web: FastifyInstance;
-let browser: Browser;
 let webUrl: string;
-let apiOrigin: string;
 /** Every request the pages made to the "this wasn't me" endpoint, preflights included. */
 const notMeRequests: Request[] = [];
-const foreignRequests: string[] = [];
-const refererLeaks: string[] = [];
 
-async function newPage(viewport: keyof typeof VIEWPORTS): Promise<Page> {
-  const page = await browser.newPage({ viewport: VIEWPORTS[viewport] });
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.pathname.startsWith('/api/auth/not-me')) notMeRequests.push(request);
-    if (url.origin !== webUrl && url.origin !== apiOrigin && url.protocol !== 'data:') {
-      foreignRequests.push(request.url());
-    }
-    if (request.headers().referer?.includes('token=')) refererLeaks.push(request.url());
+const newPage = (viewport: 'desktop' | 'phone') =>
+  stack.newPage(viewport, (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/auth/not-me')) notMeRequests.push(request);
   });
-  return page;
-}
+const shoot = (page: Page, name: string) => stack.shoot(page, name);
 
 const notMePosts = () => notMeRequests.filter((request) => request.method() === 'POST');
-
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
 
 const hasFocus = (element: { ownerDocument: { activeElement: unknown } }) =>
   element === element.ownerDocument.activeElement;
@@ -80,34 +51,13 @@ async function notMeLinkAfter(count: number): Promise<string> {
 
 describe.skipIf(!hasBrowser)('"this wasn\'t me" in Chromium', () => {
   beforeAll(async () => {
-    const root = defaultWebRoot();
-    if (!existsSync(join(root, 'index.html')))
-      throw new Error('pages not built: run `npm run build` (npm test does)');
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const webPort = await freePort();
-    webUrl = `http://127.0.0.1:${webPort}`;
-    t = await startTestService(
-      { FRONTEND_URL: webUrl, RATE_LIMIT_ENABLED: 'true', RESET_ACCOUNT_COOLDOWN: '0' },
-      { workerOptions: { pollIntervalMs: 50 } },
-    );
-    t.service.worker.start();
-    const apiAddress = await t.service.api.listen({ port: 0, host: '127.0.0.1' });
-    apiOrigin = new URL(apiAddress).origin;
-    web = await buildWebServer({
-      root,
-      apiUrl: `${apiAddress}/api`,
-      appName: 'BikeShop',
-      logger: false,
-    });
-    await web.listen({ port: webPort, host: '127.0.0.1' });
-    browser = await launchChromium();
+    stack = await startBrowserStack();
+    ({ t, webUrl } = stack);
     await registerUser(t, { email: EMAIL, first_name: 'Grace', password: ORIGINAL_PASSWORD });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await t?.close();
+    await stack?.close();
   });
 
   it('locks the account with one click, signs everyone out and mails a fresh reset link', async () => {
@@ -240,7 +190,7 @@ describe.skipIf(!hasBrowser)('"this wasn\'t me" in Chromium', () => {
   });
 
   it('loaded nothing from another origin and leaked no token through Referer', () => {
-    expect(foreignRequests).toEqual([]);
-    expect(refererLeaks).toEqual([]);
+    expect(stack.foreignRequests).toEqual([]);
+    expect(stack.refererLeaks).toEqual([]);
   });
 });

@@ -1,47 +1,20 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebServer, defaultWebRoot } from '../src/web/server.ts';
-import { freePort } from '../test/support/process.ts';
-import { registerUser, startTestService, type TestService } from '../test/support/service.ts';
-import { chromiumAvailable, launchChromium } from './support/browser.ts';
+import { registerUser, type TestService } from '../test/support/service.ts';
+import { chromiumAvailable } from './support/browser.ts';
+import { type BrowserStack, startBrowserStack, VIEWPORTS } from './support/stack.ts';
 
-/** Screenshots of every page and of the reset email, at desktop and phone widths. */
-export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', 'artifacts', 'screenshots');
-const VIEWPORTS = {
-  desktop: { width: 1280, height: 800 },
-  phone: { width: 390, height: 844 },
-} as const;
 const EMAIL = 'ada@example.com';
 const NEW_PASSWORD = 'velocipede sprocket 42';
 
 const hasBrowser = chromiumAvailable();
 
+let stack: BrowserStack;
 let t: TestService;
-let web: FastifyInstance;
-let browser: Browser;
 let webUrl: string;
-let apiOrigin: string;
-const foreignRequests: string[] = [];
-const refererLeaks: string[] = [];
 
-async function newPage(viewport: keyof typeof VIEWPORTS): Promise<Page> {
-  const page = await browser.newPage({ viewport: VIEWPORTS[viewport] });
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== webUrl && url.origin !== apiOrigin && url.protocol !== 'data:') {
-      foreignRequests.push(request.url());
-    }
-    if (request.headers().referer?.includes('token=')) refererLeaks.push(request.url());
-  });
-  return page;
-}
-
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
+const newPage = (viewport: 'desktop' | 'phone') => stack.newPage(viewport);
+const shoot = (page: Page, name: string) => stack.shoot(page, name);
 
 async function latestResetLink(count: number): Promise<string> {
   const mails = await t.smtp.waitForMails(count);
@@ -55,34 +28,13 @@ async function latestResetLink(count: number): Promise<string> {
 
 describe.skipIf(!hasBrowser)('a person resets a password in Chromium', () => {
   beforeAll(async () => {
-    const root = defaultWebRoot();
-    if (!existsSync(join(root, 'index.html')))
-      throw new Error('pages not built: run `npm run build` (npm test does)');
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const webPort = await freePort();
-    webUrl = `http://127.0.0.1:${webPort}`;
-    t = await startTestService(
-      { FRONTEND_URL: webUrl, RATE_LIMIT_ENABLED: 'true', RESET_ACCOUNT_COOLDOWN: '0' },
-      { workerOptions: { pollIntervalMs: 50 } },
-    );
-    t.service.worker.start();
-    const apiAddress = await t.service.api.listen({ port: 0, host: '127.0.0.1' });
-    apiOrigin = new URL(apiAddress).origin;
-    web = await buildWebServer({
-      root,
-      apiUrl: `${apiAddress}/api`,
-      appName: 'BikeShop',
-      logger: false,
-    });
-    await web.listen({ port: webPort, host: '127.0.0.1' });
-    browser = await launchChromium();
+    stack = await startBrowserStack();
+    ({ t, webUrl } = stack);
     await registerUser(t, { email: EMAIL, first_name: 'Ada', password: 'original passphrase 1' });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await t?.close();
+    await stack?.close();
   });
 
   it('asks for a link, fixes mistakes, resets, is sent to sign in, and signs in with the new password', async () => {
@@ -176,7 +128,7 @@ describe.skipIf(!hasBrowser)('a person resets a password in Chromium', () => {
     const mail = t.smtp.mails.find((m) => m.parsed.subject?.startsWith('Password Reset Request'));
     expect(mail?.parsed.html).toBeTruthy();
     for (const viewport of ['desktop', 'phone'] as const) {
-      const page = await browser.newPage({ viewport: VIEWPORTS[viewport] });
+      const page = await stack.browser.newPage({ viewport: VIEWPORTS[viewport] });
       await page.setContent(mail?.parsed.html || '');
       await shoot(page, `${viewport}-email-password-reset`);
       await page.close();
@@ -184,7 +136,7 @@ describe.skipIf(!hasBrowser)('a person resets a password in Chromium', () => {
   });
 
   it('loaded nothing from another origin and leaked no token through Referer', () => {
-    expect(foreignRequests).toEqual([]);
-    expect(refererLeaks).toEqual([]);
+    expect(stack.foreignRequests).toEqual([]);
+    expect(stack.refererLeaks).toEqual([]);
   });
 });
