@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqlite-dialect.ts';
@@ -31,4 +31,9 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
   if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
   const db = new Kysely<Database>({ dialect: createSqliteDialect(location) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Readiness: the database answers a trivial query. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
+import { pingDatabase } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { MESSAGES } from '../../messages.ts';
 import { sendEnvelope, sendFieldErrors } from '../envelope.ts';
@@ -29,7 +29,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     },
     async (request, reply) => {
       try {
-        await sql`select 1`.execute(deps.db);
+        await pingDatabase(deps.db);
         return sendEnvelope(reply, 200, MESSAGES.ready, {});
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');
