@@ -2,9 +2,8 @@ import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import type { FieldErrors } from '../field-errors.ts';
 import { FIELD_MESSAGES } from '../messages.ts';
-import { emailKey } from './email.ts';
 import { createSession } from './sessions.ts';
-import { findUserByEmailKey, type PublicUser, toPublicUser } from './users.ts';
+import { findUserByEmail, type PublicUser, toPublicUser } from './users.ts';
 
 export type LoginResult =
   | { ok: true; token: string; user: PublicUser }
@@ -21,7 +20,7 @@ export async function logIn(
   input: { email: string; password: string },
   context: RequestContext | null = null,
 ): Promise<LoginResult> {
-  const user = await findUserByEmailKey(deps.db, emailKey(input.email));
+  const user = await findUserByEmail(deps.db, input.email);
   decoyHash ??= deps.hasher.hash('decoy password never matches');
   const hash = user?.password_hash ?? (await decoyHash);
   const passwordMatches = await deps.hasher.verify(hash, input.password);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewUser, User } from '../db/schema.ts';
+import { emailKey } from './email.ts';
 
 type Executor = Kysely<Database>;
 
@@ -16,6 +17,11 @@ export function toPublicUser(user: User): PublicUser {
 
 export function findUserByEmailKey(db: Executor, emailKey: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('email_key', '=', emailKey).executeTakeFirst();
+}
+
+/** The account an address names, compared as lookups always are (NFKC + lower case). */
+export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  return findUserByEmailKey(db, emailKey(email));
 }
 
 export function findUserById(db: Executor, id: string): Promise<User | undefined> {

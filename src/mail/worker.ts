@@ -1,5 +1,4 @@
-import { emailKey } from '../accounts/email.ts';
-import { findUserByEmailKey } from '../accounts/users.ts';
+import { findUserByEmail } from '../accounts/users.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { type PurgeResult, purgeExpired } from '../operations/purge.ts';
@@ -102,7 +101,7 @@ export function createMailWorker(
     message: { id: number; kind: string; recipient: string },
   ) {
     // The recipient is always an account's stored address, so the account is found by it.
-    const user = await findUserByEmailKey(db, emailKey(message.recipient));
+    const user = await findUserByEmail(db, message.recipient);
     await recordAuditEvent(db, deps.clock.now(), {
       type: 'email_sent',
       userId: user?.id ?? null,

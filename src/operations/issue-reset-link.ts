@@ -1,5 +1,4 @@
-import { emailKey } from '../accounts/email.ts';
-import { findUserByEmailKey } from '../accounts/users.ts';
+import { findUserByEmail } from '../accounts/users.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { resetLink } from '../mail/compose.ts';
@@ -19,7 +18,7 @@ export async function issueResetLink(
 ): Promise<IssueResetLinkResult> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx): Promise<IssueResetLinkResult> => {
-    const user = await findUserByEmailKey(trx, emailKey(email));
+    const user = await findUserByEmail(trx, email);
     if (!user) return { ok: false, reason: 'not_found' };
     if (user.is_active !== 1) return { ok: false, reason: 'inactive' };
     const { token, expiresAt } = await createPasswordResetToken(

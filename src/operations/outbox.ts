@@ -1,6 +1,5 @@
 import { displayName } from '../accounts/display-name.ts';
-import { emailKey } from '../accounts/email.ts';
-import { findUserByEmailKey } from '../accounts/users.ts';
+import { findUserByEmail } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import type { MailKind, MailPayloads } from '../mail/outbox.ts';
 import { createNotMeToken } from '../reset/not-me-tokens.ts';
@@ -32,7 +31,7 @@ export async function retryFailedMail(
   const result: RetryResult = { retried: 0, skipped: 0 };
   for (const row of failed) {
     const retried = await deps.db.transaction().execute(async (trx) => {
-      const user = await findUserByEmailKey(trx, emailKey(row.recipient));
+      const user = await findUserByEmail(trx, row.recipient);
       if (user?.is_active !== 1) return false;
       const kind = row.kind as MailKind;
       let payload: MailPayloads[MailKind];

@@ -1,6 +1,5 @@
-import { emailKey } from '../accounts/email.ts';
 import { invalidateUserSessions } from '../accounts/sessions.ts';
-import { findUserByEmailKey, listUsers, setUserActive } from '../accounts/users.ts';
+import { findUserByEmail, listUsers, setUserActive } from '../accounts/users.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 
@@ -32,7 +31,7 @@ export async function setAccountActive(
 ): Promise<SetActiveResult> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx): Promise<SetActiveResult> => {
-    const user = await findUserByEmailKey(trx, emailKey(email));
+    const user = await findUserByEmail(trx, email);
     if (!user) return { ok: false, reason: 'not_found' };
     if ((user.is_active === 1) === active) return { ok: true, changed: false };
     await setUserActive(trx, user.id, active, now);
