@@ -1,11 +1,9 @@
-import { displayName } from '../accounts/display-name.ts';
 import { invalidateUserSessions } from '../accounts/sessions.ts';
 import { findUserById, setUserLocked } from '../accounts/users.ts';
 import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
-import { enqueueMail } from '../mail/outbox.ts';
 import { consumeNotMeToken } from './not-me-tokens.ts';
-import { createPasswordResetToken } from './reset-tokens.ts';
+import { queuePasswordResetMail } from './queue-reset-mail.ts';
 
 export type NotMeResult = { ok: true } | { ok: false; reason: 'invalid' | 'expired' };
 
@@ -29,19 +27,7 @@ export async function useNotMeLink(
     if (!user) return { ok: false, reason: 'invalid' };
     await setUserLocked(trx, user.id, now, now);
     const revoked = await invalidateUserSessions(trx, user.id);
-    const reset = await createPasswordResetToken(
-      trx,
-      user.id,
-      now,
-      deps.config.resetTokenTtlSeconds,
-    );
-    await enqueueMail(trx, {
-      kind: 'password_reset',
-      recipient: user.email,
-      payload: { token: reset.token, name: displayName(user), expiresAt: reset.expiresAt },
-      now,
-      expiresAt: reset.expiresAt,
-    });
+    await queuePasswordResetMail(trx, user, now, deps.config.resetTokenTtlSeconds);
     await recordAuditEvent(trx, now, { type: 'kill_switch_used', userId: user.id, context });
     await recordAuditEvent(trx, now, {
       type: 'sessions_revoked',

@@ -1,8 +1,7 @@
-import { displayName } from '../accounts/display-name.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
-import { enqueueMail } from '../mail/outbox.ts';
-import { countResetTokensSince, createPasswordResetToken } from './reset-tokens.ts';
+import { queuePasswordResetMail } from './queue-reset-mail.ts';
+import { countResetTokensSince } from './reset-tokens.ts';
 
 const HOUR = 3_600_000;
 
@@ -96,19 +95,7 @@ async function processResetRequest(
       }
     }
 
-    const { token, expiresAt } = await createPasswordResetToken(
-      trx,
-      user.id,
-      now,
-      config.resetTokenTtlSeconds,
-    );
-    await enqueueMail(trx, {
-      kind: 'password_reset',
-      recipient: user.email,
-      payload: { token, name: displayName(user), expiresAt },
-      now,
-      expiresAt,
-    });
+    await queuePasswordResetMail(trx, user, now, config.resetTokenTtlSeconds);
     await audit('queued');
     return 'queued';
   });
