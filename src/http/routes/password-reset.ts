@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordAuditEvent } from '../../audit/audit-log.ts';
 import type { Deps } from '../../deps.ts';
 import { hasFieldErrors, mergeFieldErrors } from '../../field-errors.ts';
 import { FIELD_MESSAGES, MESSAGES } from '../../messages.ts';
@@ -75,14 +74,9 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async 
       },
     },
     async (request, reply) => {
-      const result = await verifyResetToken(deps, request.body.token);
+      const result = await verifyResetToken(deps, request.body.token, requestContext(request));
       deps.metrics.resetsVerified.inc({ outcome: result.ok ? 'valid' : result.reason });
       if (!result.ok) {
-        await recordAuditEvent(deps.db, deps.clock.now(), {
-          type: 'verify_failed',
-          context: requestContext(request),
-          details: { reason: result.reason },
-        });
         const message =
           result.reason === 'invalid' ? FIELD_MESSAGES.invalidToken : FIELD_MESSAGES.expiredToken;
         return sendFieldErrors(reply, 400, MESSAGES.invalidOrExpiredToken, { token: [message] });
