@@ -24,6 +24,27 @@ export function TextField({ type = 'text', ...props }: FieldProps) {
   return <FieldFrame {...props} inputType={type} />;
 }
 
+/**
+ * The address field every form shares: type, autocomplete and keyboard hints for an
+ * email, no autocorrect or capitalisation.
+ */
+export function EmailField(props: Omit<FieldProps, 'id' | 'name' | 'label' | 'type'>) {
+  return (
+    <TextField
+      id="email"
+      name="email"
+      type="email"
+      label="Email address"
+      autoComplete="email"
+      inputMode="email"
+      spellCheck={false}
+      autoCapitalize="none"
+      required
+      {...props}
+    />
+  );
+}
+
 /** Like TextField, with a Show/Hide button that switches the input's type. */
 export function PasswordField(props: FieldProps) {
   const [visible, setVisible] = useState(false);

@@ -2,7 +2,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { type FieldErrors, requestPasswordReset } from '../api.ts';
 import { Alert } from '../components/Alert.tsx';
-import { TextField } from '../components/Field.tsx';
+import { EmailField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
 import { useCooldown, useFocusAfterRender } from '../hooks.ts';
@@ -58,17 +58,8 @@ export function ForgotPassword() {
         </Alert>
       )}
       <form className="form" onSubmit={handleSubmit} aria-busy={loading} noValidate>
-        <TextField
+        <EmailField
           ref={emailRef}
-          id="email"
-          name="email"
-          type="email"
-          label="Email address"
-          autoComplete="email"
-          inputMode="email"
-          spellCheck={false}
-          autoCapitalize="none"
-          required
           value={email}
           onChange={(event) => {
             setEmail(event.target.value);

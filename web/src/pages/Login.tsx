@@ -2,7 +2,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { type FieldErrors, login } from '../api.ts';
 import { Alert, MessageList } from '../components/Alert.tsx';
-import { PasswordField, TextField } from '../components/Field.tsx';
+import { EmailField, PasswordField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
 import { useCooldown, useFocusAfterRender } from '../hooks.ts';
@@ -64,17 +64,8 @@ export function Login() {
         </Alert>
       )}
       <form className="form" onSubmit={handleSubmit} aria-busy={loading} noValidate>
-        <TextField
+        <EmailField
           ref={emailRef}
-          id="email"
-          name="email"
-          type="email"
-          label="Email address"
-          autoComplete="email"
-          inputMode="email"
-          spellCheck={false}
-          autoCapitalize="none"
-          required
           value={email}
           onChange={(event) => {
             setEmail(event.target.value);

@@ -2,7 +2,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { type FieldErrors, register } from '../api.ts';
 import { Alert, MessageList } from '../components/Alert.tsx';
-import { PasswordField, TextField } from '../components/Field.tsx';
+import { EmailField, PasswordField, TextField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { personalWords, StrengthMeter } from '../components/StrengthMeter.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
@@ -100,17 +100,8 @@ export function Register() {
             errors={errors.last_name}
           />
         </div>
-        <TextField
+        <EmailField
           ref={refs.email}
-          id="email"
-          name="email"
-          type="email"
-          label="Email address"
-          autoComplete="email"
-          inputMode="email"
-          spellCheck={false}
-          autoCapitalize="none"
-          required
           value={email}
           onChange={(event) => {
             setEmail(event.target.value);
