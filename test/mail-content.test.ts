@@ -2,6 +2,7 @@ import { render } from '@react-email/render';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import type { OutboxMessage } from '../src/db/schema.ts';
 import { composeMail, describeDuration } from '../src/mail/compose.ts';
 import { PasswordChangedEmail } from '../src/mail/templates/password-changed-email.tsx';
 import { createConsoleTransport, createSmtpTransport } from '../src/mail/transport.ts';
@@ -12,6 +13,24 @@ import {
   type TestService,
 } from './support/service.ts';
 import { type ReceivedMail, startSmtpSink, tokenFromMail } from './support/smtp.ts';
+
+/** An outbox row as the worker claims it: a reset mail for Ada with this token. */
+function queuedResetMail(token: string): OutboxMessage {
+  return {
+    id: 1,
+    kind: 'password_reset',
+    recipient: 'ada@example.com',
+    payload: JSON.stringify({ token, name: 'Ada', expiresAt: 0 }),
+    status: 'pending',
+    attempts: 1,
+    next_attempt_at: 0,
+    locked_until: null,
+    expires_at: 0,
+    last_error: null,
+    created_at: 0,
+    sent_at: null,
+  };
+}
 
 let t: TestService | undefined;
 afterEach(async () => {
@@ -141,23 +160,7 @@ describe('the reset email', () => {
     const config = { ...loadConfig({}), appName: 'Shop\r\nBcc: thief@evil.test' };
     const transport = createSmtpTransport(smtp.url);
     try {
-      const composed = await composeMail(
-        {
-          id: 1,
-          kind: 'password_reset',
-          recipient: 'ada@example.com',
-          payload: JSON.stringify({ token: 'x'.repeat(43), name: 'Ada', expiresAt: 0 }),
-          status: 'pending',
-          attempts: 1,
-          next_attempt_at: 0,
-          locked_until: null,
-          expires_at: 0,
-          last_error: null,
-          created_at: 0,
-          sent_at: null,
-        },
-        config,
-      );
+      const composed = await composeMail(queuedResetMail('x'.repeat(43)), config);
       await transport.send({ from: config.mailFrom, to: 'ada@example.com', ...composed });
       const [mail] = await smtp.waitForMails(1);
       expect(mail?.envelopeTo).toEqual(['ada@example.com']);
@@ -225,23 +228,7 @@ describe('the console transport', () => {
   it('prints the whole text part, reset link included', async () => {
     const config = loadConfig({});
     const token = 'KZJxvZ8h9QzE9RqN0LHm8FYwGN-7Tqk9xN8yLQp-F3M';
-    const composed = await composeMail(
-      {
-        id: 1,
-        kind: 'password_reset',
-        recipient: 'ada@example.com',
-        payload: JSON.stringify({ token, name: 'Ada', expiresAt: 0 }),
-        status: 'pending',
-        attempts: 1,
-        next_attempt_at: 0,
-        locked_until: null,
-        expires_at: 0,
-        last_error: null,
-        created_at: 0,
-        sent_at: null,
-      },
-      config,
-    );
+    const composed = await composeMail(queuedResetMail(token), config);
     const printed: string[] = [];
     await createConsoleTransport((chunk) => printed.push(chunk)).send({
       from: config.mailFrom,
