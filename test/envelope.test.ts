@@ -179,6 +179,31 @@ describe('headers', () => {
   });
 });
 
+describe('CORS_ORIGINS', () => {
+  it('admits exactly the listed origins, and no longer the frontend by default', async () => {
+    const listed = await startTestService({
+      FRONTEND_URL: 'https://shop.example',
+      CORS_ORIGINS: 'https://app.example, https://admin.example',
+    });
+    try {
+      const allowOrigin = async (origin: string) =>
+        (
+          await listed.inject({
+            method: 'OPTIONS',
+            url: '/api/auth/reset-password/',
+            headers: { origin, 'access-control-request-method': 'POST' },
+          })
+        ).headers['access-control-allow-origin'];
+      expect(await allowOrigin('https://app.example')).toBe('https://app.example');
+      expect(await allowOrigin('https://admin.example')).toBe('https://admin.example');
+      expect(await allowOrigin('https://shop.example')).toBeUndefined();
+      expect(await allowOrigin('https://app.example.evil.example')).toBeUndefined();
+    } finally {
+      await listed.close();
+    }
+  });
+});
+
 describe('health', () => {
   it('reports the process up and the database reachable', async () => {
     const health = await t.inject({ method: 'GET', url: '/healthz' });
