@@ -191,6 +191,12 @@ describe('reset tokens', () => {
     expect(mails[1]?.envelopeTo).toEqual(['user@example.com']);
   });
 
+  it('compare the confirmation after NFKC, so the same password typed two ways matches', async () => {
+    const token = await requestResetToken(t, 'user@example.com');
+    const response = await reset(token, 'Ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓ', 'Full width pass');
+    expect(response.statusCode).toBe(200);
+  });
+
   it('normalise the new password (NFKC), so it works typed on another keyboard', async () => {
     const token = await requestResetToken(t, 'user@example.com');
     expect((await reset(token, 'Ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓ')).statusCode).toBe(200);
