@@ -73,9 +73,9 @@ describe('npm start', () => {
         })
       ).status,
     ).toBe(201);
-    expect(
-      (await post('/auth/forgot-password/', { email: 'user@example.com' })).body['message'],
-    ).toBe('You will receive a password reset link shortly.');
+    expect((await post('/auth/forgot-password/', { email: 'user@example.com' })).body.message).toBe(
+      'You will receive a password reset link shortly.',
+    );
     const token = await waitFor(
       () =>
         /http:\/\/localhost:3000\/reset-password\?token=([A-Za-z0-9_-]{43})/.exec(

@@ -14,6 +14,12 @@ declare module 'vitest' {
 const INSTALL_HINT = 'apt-get install postgresql';
 
 async function checkReachable(url: string): Promise<void> {
+  // pg reads anything else as a path relative to postgres://base and reports "ENOTFOUND
+  // base"; say what was wrong instead (e.g. a tool's note captured along with the URL).
+  if (!/^postgres(ql)?:\/\/\S+$/.test(url)) {
+    const firstLine = url.split('\n', 1)[0] ?? '';
+    throw new Error(`it is not one postgres:// URL (it begins "${firstLine.slice(0, 40)}")`);
+  }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
