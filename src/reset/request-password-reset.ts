@@ -1,10 +1,22 @@
 import { emailKey } from '../accounts/email.ts';
+import { prepareQuery } from '../db/prepared-query.ts';
 import type { Deps } from '../deps.ts';
 
 export interface ResetRequestContext {
   clientIp: string;
   userAgent: string;
 }
+
+const insertResetRequest = prepareQuery(
+  (db, slots: { emailKey: string; clientIp: string; userAgent: string; createdAt: number }) =>
+    db.insertInto('reset_requests').values({
+      email_key: slots.emailKey,
+      client_ip: slots.clientIp,
+      user_agent: slots.userAgent,
+      created_at: slots.createdAt,
+      processed_at: null,
+    }),
+);
 
 /**
  * The whole of forgot-password on the request path: one insert, the same for every
@@ -16,14 +28,10 @@ export async function requestPasswordReset(
   email: string,
   context: ResetRequestContext,
 ): Promise<void> {
-  await deps.db
-    .insertInto('reset_requests')
-    .values({
-      email_key: emailKey(email),
-      client_ip: context.clientIp.slice(0, 64),
-      user_agent: context.userAgent.slice(0, 512),
-      created_at: deps.clock.now(),
-      processed_at: null,
-    })
-    .execute();
+  await insertResetRequest.execute(deps.db, {
+    emailKey: emailKey(email),
+    clientIp: context.clientIp.slice(0, 64),
+    userAgent: context.userAgent.slice(0, 512),
+    createdAt: deps.clock.now(),
+  });
 }

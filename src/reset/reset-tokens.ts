@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepareQuery } from '../db/prepared-query.ts';
 import type { Database, User } from '../db/schema.ts';
 import { createSecretToken, hashSecretToken } from '../secret-token.ts';
 
@@ -49,14 +50,8 @@ export type ResetTokenCheck =
   | { ok: true; user: User; tokenHash: string }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-/** Looks a token up without using it: verifying, or a mail scanner opening the link, never burns it. */
-export async function checkResetToken(
-  db: Executor,
-  token: string,
-  now: number,
-): Promise<ResetTokenCheck> {
-  const tokenHash = hashSecretToken(token);
-  const row = await db
+const selectTokenWithUser = prepareQuery((db, slots: { tokenHash: string }) =>
+  db
     .selectFrom('password_reset_tokens')
     .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
     .selectAll('users')
@@ -65,8 +60,17 @@ export async function checkResetToken(
       'password_reset_tokens.used_at as token_used_at',
       'password_reset_tokens.revoked_at as token_revoked_at',
     ])
-    .where('password_reset_tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where('password_reset_tokens.token_hash', '=', slots.tokenHash),
+);
+
+/** Looks a token up without using it: verifying, or a mail scanner opening the link, never burns it. */
+export async function checkResetToken(
+  db: Executor,
+  token: string,
+  now: number,
+): Promise<ResetTokenCheck> {
+  const tokenHash = hashSecretToken(token);
+  const row = (await selectTokenWithUser.execute(db, { tokenHash })).rows[0];
   if (!row) return { ok: false, reason: 'invalid' };
   const { token_expires_at, token_used_at, token_revoked_at, ...user } = row;
   if (
