@@ -50,15 +50,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     if (body === '') return done(null, {});
     parseJson(request, body as string, done);
   });
-  app.addHook('preValidation', async (request) => {
+  // Hooks on the request path take a callback: an async hook costs a promise per request.
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD')
       request.body = {};
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('Cache-Control', 'no-store');
+    done();
   });
 
-  installSecurityHeaders(app, {
+  installSecurityHeaders(app, [['Cache-Control', 'no-store']], {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },

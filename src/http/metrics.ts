@@ -3,7 +3,7 @@ import type { Metrics } from '../observability/metrics.ts';
 
 /** Latency by route *pattern* (never the raw URL, which may hold a token) and status. */
 export function installRequestMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequestDuration.observe(
       {
         method: request.method,
@@ -12,6 +12,7 @@ export function installRequestMetrics(app: FastifyInstance, metrics: Metrics): v
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }
 

@@ -19,8 +19,13 @@ export function securityHeaders(options: HelmetOptions): ReadonlyArray<readonly 
   return [...headers];
 }
 
-export function installSecurityHeaders(app: FastifyInstance, options: HelmetOptions): void {
-  const headers = securityHeaders(options);
+/** Helmet's headers for `options` and `extraHeaders` on every reply, set in one pass. */
+export function installSecurityHeaders(
+  app: FastifyInstance,
+  extraHeaders: ReadonlyArray<readonly [string, string]>,
+  options: HelmetOptions,
+): void {
+  const headers = [...securityHeaders(options), ...extraHeaders];
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of headers) reply.raw.setHeader(name, value);
     done();
