@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadResult, runLoad } from './support/load.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
-import { type EventLoopReport, freePort, ROOT, spawnServer } from './support/server.ts';
+import {
+  type EventLoopReport,
+  freePort,
+  ROOT,
+  START_NODE_ARGS,
+  spawnServer,
+} from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
@@ -94,6 +100,7 @@ async function run(name: string, target: Target): Promise<Run> {
     script: join(ROOT, rekey ? 'dist/main.js' : 'bench/floor-server.ts'),
     port: await freePort(),
     nodeArgs: [
+      ...(rekey ? START_NODE_ARGS : []),
       ...values['node-arg'],
       ...(rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
     ],

@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { runLoad } from './support/load.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
-import { freePort, ROOT, spawnServer } from './support/server.ts';
+import { freePort, ROOT, START_NODE_ARGS, spawnServer } from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
@@ -41,7 +41,10 @@ const sink = await startBenchSink();
 const server = await spawnServer({
   script: join(ROOT, 'dist', 'main.js'),
   port: await freePort(),
-  nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+  nodeArgs: [
+    ...START_NODE_ARGS,
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+  ],
   env: {
     RATE_LIMIT_ENABLED: 'false',
     LOG_LEVEL: 'warn',
