@@ -78,7 +78,7 @@ function wellFormed(value: string): string {
   return value.replace(/\p{Cs}/gu, '\uFFFD');
 }
 
-function valueOf(values: SlotValues, name: SlotName): string {
+function slotValue(values: SlotValues, name: SlotName): string {
   const value = values[name];
   if (value === undefined) throw new Error(`mail template: no value for the slot ${name}`);
   return wellFormed(value);
@@ -86,7 +86,7 @@ function valueOf(values: SlotValues, name: SlotName): string {
 
 export function fillText(parts: readonly TextPart[], values: SlotValues): string {
   let out = '';
-  for (const part of parts) out += typeof part === 'string' ? part : valueOf(values, part.slot);
+  for (const part of parts) out += typeof part === 'string' ? part : slotValue(values, part.slot);
   return out;
 }
 
@@ -96,9 +96,9 @@ export function fillHtml(parts: readonly HtmlPart[], values: SlotValues): string
     if (typeof part === 'string') {
       out += part;
     } else if (part.in === 'attribute') {
-      out += escapeHtml(valueOf(values, part.slot));
+      out += escapeHtml(slotValue(values, part.slot));
     } else if (part.in === 'text') {
-      const value = valueOf(values, part.slot);
+      const value = slotValue(values, part.slot);
       if (value === '') {
         if (part.separatorBefore && part.separatorAfter) out += '<!-- -->';
       } else {
