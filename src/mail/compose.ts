@@ -53,9 +53,14 @@ export function resetLink(config: Pick<Config, 'frontendUrl'>, token: string): s
 /**
  * Text that ends up in a header or a greeting is one line: a stored first name with a
  * CR/LF in it stays in the body as spaces instead of starting a new header or paragraph.
+ * A lone surrogate (half an emoji) cannot be sent as UTF-8: it becomes U+FFFD here, as it
+ * would on the wire, so the subject and both parts say the same.
  */
 export function oneLine(value: string): string {
-  return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
+  return value
+    .replace(/\p{Cs}/gu, '\uFFFD')
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .trim();
 }
 
 /** The "this wasn't me" link of the password-changed mail: one click locks the account. */
