@@ -31,7 +31,7 @@ const MARKER = new RegExp(`\\{\\{(${SLOT_NAMES.join('|')})\\}\\}`, 'g');
 const SEPARATOR = '<!-- -->';
 
 /** The HTML and text as compose.ts made them when it rendered each mail with React. */
-export async function renderMail(element: ReactElement): Promise<{ html: string; text: string }> {
+async function renderMail(element: ReactElement): Promise<{ html: string; text: string }> {
   const html = await render(element);
   return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
 }
@@ -95,7 +95,7 @@ function htmlParts(html: string): HtmlPart[] {
     const slot = match[1] as SlotName;
     const inTag = fixed.lastIndexOf('<') > fixed.lastIndexOf('>');
     if (inTag) {
-      if (!fixed.endsWith('"') && !/="[^"]*$/.test(fixed)) {
+      if (!/="[^"]*$/.test(fixed)) {
         throw new Error(`prerender: ${slot} is in a tag but not in a quoted attribute`);
       }
       parts.push(fixed, { slot, in: 'attribute' });
