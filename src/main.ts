@@ -1,6 +1,5 @@
 import 'dotenv/config';
 import { loadConfigOrExit } from './config.ts';
-import { preloadMailTemplates } from './mail/compose.ts';
 import { createService } from './service.ts';
 import { buildWebServer, defaultWebRoot } from './web/server.ts';
 
@@ -20,8 +19,6 @@ async function main(): Promise<void> {
           logger: { level: config.logLevel },
         });
   await web?.listen({ port: config.webPort, host: config.host });
-  // Listening first keeps start-up short; the worker's templates load right after.
-  if (config.mailWorker) setImmediate(() => void preloadMailTemplates());
 
   let stopping = false;
   const stop = async (signal: string) => {

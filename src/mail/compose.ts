@@ -1,22 +1,26 @@
-import type { ReactElement } from 'react';
-import { createElement } from 'react';
+import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.ts';
 import type { OutboxMessage } from '../db/schema.ts';
 import type { MailKind, MailPayloads } from './outbox.ts';
+import { fillMail, PRERENDERED_FILE, type PrerenderedMails } from './slots.ts';
 
 /**
- * The templates pull in React Email's whole component set (a few hundred ms to load), which
- * only the mail worker needs: they load with the first mail, so the API starts without them.
+ * The templates were rendered by React Email when the code was built (`npm run build` writes
+ * prerendered-mail.json next to this file; the test setup does the same beside the source):
+ * sending a mail fills in its values and never loads React.
  */
-const loadTemplates = async () => ({
-  ...(await import('@react-email/render')),
-  ...(await import('./templates/password-reset-email.tsx')),
-  ...(await import('./templates/password-changed-email.tsx')),
-});
-
-/** Loads the templates ahead of the first mail, so that mail does not stall the event loop. */
-export async function preloadMailTemplates(): Promise<void> {
-  await loadTemplates();
+let prerendered: Promise<PrerenderedMails> | undefined;
+function templates(): Promise<PrerenderedMails> {
+  prerendered ??= readFile(new URL(`./${PRERENDERED_FILE}`, import.meta.url), 'utf8').then(
+    (json) => JSON.parse(json) as PrerenderedMails,
+    (error: unknown) => {
+      prerendered = undefined;
+      throw new Error(`the prerendered mail templates are missing: run \`npm run build\``, {
+        cause: error,
+      });
+    },
+  );
+  return prerendered;
 }
 
 export interface ComposedMail {
@@ -49,15 +53,14 @@ export function resetLink(config: Pick<Config, 'frontendUrl'>, token: string): s
 /**
  * Text that ends up in a header or a greeting is one line: a stored first name with a
  * CR/LF in it stays in the body as spaces instead of starting a new header or paragraph.
+ * A lone surrogate (half an emoji) cannot be sent as UTF-8: it becomes U+FFFD here, as it
+ * would on the wire, so the subject and both parts say the same.
  */
 export function oneLine(value: string): string {
-  return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
-}
-
-async function renderBoth(element: ReactElement): Promise<{ html: string; text: string }> {
-  const { render, toPlainText } = await loadTemplates();
-  const html = await render(element);
-  return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
+  return value
+    .replace(/\p{Cs}/gu, '\uFFFD')
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .trim();
 }
 
 /** The "this wasn't me" link of the password-changed mail: one click locks the account. */
@@ -70,26 +73,23 @@ export async function composeMail(message: OutboxMessage, config: Config): Promi
   const appName = oneLine(config.appName);
   if (kind === 'password_reset') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_reset'];
-    const { PasswordResetEmail, passwordResetSubject } = await loadTemplates();
-    const element = createElement(PasswordResetEmail, {
+    return fillMail((await templates()).password_reset, {
       appName,
       name: oneLine(payload.name),
       resetUrl: resetLink(config, payload.token),
       expiresIn: describeDuration(config.resetTokenTtlSeconds),
     });
-    return { subject: passwordResetSubject(appName), ...(await renderBoth(element)) };
   }
   if (kind === 'password_changed') {
     const payload = JSON.parse(message.payload) as MailPayloads['password_changed'];
-    const { PasswordChangedEmail, passwordChangedSubject } = await loadTemplates();
-    const element = createElement(PasswordChangedEmail, {
+    const all = await templates();
+    return fillMail(payload.notMeToken ? all.password_changed_not_me : all.password_changed, {
       appName,
       name: oneLine(payload.name),
       changedAt: new Date(payload.changedAt).toUTCString(),
       forgotPasswordUrl: `${config.frontendUrl}/forgot-password`,
       notMeUrl: payload.notMeToken ? notMeLink(config, payload.notMeToken) : undefined,
     });
-    return { subject: passwordChangedSubject(appName), ...(await renderBoth(element)) };
   }
   throw new Error(`unknown mail kind: ${message.kind}`);
 }

@@ -1,0 +1,50 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './support/server.ts';
+
+/**
+ * Time to compose one reset mail with the built compose module: the first call (which loads
+ * whatever the module loads lazily) and the median of many after it.
+ *
+ *   node bench/compose-time.ts [path/to/dist] [runs]   (default dist, 2000 runs)
+ */
+const dist = resolve(process.argv[2] ?? join(ROOT, 'dist'));
+const runs = Number(process.argv[3] ?? 2000);
+const { loadConfig } = await import(pathToFileURL(join(dist, 'config.js')).href);
+const { composeMail } = await import(pathToFileURL(join(dist, 'mail', 'compose.js')).href);
+const config = loadConfig({});
+const message = (i: number) => ({
+  id: i,
+  kind: 'password_reset',
+  recipient: 'ada@example.com',
+  payload: JSON.stringify({
+    token: `token-${i}-KZJxvZ8h9QzE9RqN0LHm8FYwGN`,
+    name: 'Ada',
+    expiresAt: 0,
+  }),
+  status: 'pending',
+  attempts: 1,
+  next_attempt_at: 0,
+  locked_until: null,
+  expires_at: 0,
+  last_error: null,
+  created_at: 0,
+  sent_at: null,
+});
+
+let started = performance.now();
+await composeMail(message(0), config);
+const firstMs = performance.now() - started;
+const times: number[] = [];
+for (let i = 1; i <= runs; i++) {
+  started = performance.now();
+  await composeMail(message(i), config);
+  times.push(performance.now() - started);
+}
+times.sort((a, b) => a - b);
+const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+console.log(`${dist}/mail/compose.js, ${runs} runs`);
+console.log(`first call: ${firstMs.toFixed(1)} ms`);
+console.log(
+  `median: ${at(0.5).toFixed(3)} ms   p99: ${at(0.99).toFixed(3)} ms   max: ${at(1).toFixed(3)} ms`,
+);
