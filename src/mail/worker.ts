@@ -1,5 +1,5 @@
-import { findUserByEmail } from '../accounts/users.ts';
-import { recordAuditEvent } from '../audit/audit-log.ts';
+import { emailKey } from '../accounts/email.ts';
+import { recordAuditEventForEmailKey } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { type PurgeResult, purgeExpired } from '../operations/purge.ts';
 import { processResetRequests } from '../reset/process-reset-requests.ts';
@@ -101,10 +101,8 @@ export function createMailWorker(
     message: { id: number; kind: string; recipient: string },
   ) {
     // The recipient is always an account's stored address, so the account is found by it.
-    const user = await findUserByEmail(db, message.recipient);
-    await recordAuditEvent(db, deps.clock.now(), {
+    await recordAuditEventForEmailKey(db, deps.clock.now(), emailKey(message.recipient), {
       type: 'email_sent',
-      userId: user?.id ?? null,
       details: { kind: message.kind, mailId: message.id },
     });
   }
