@@ -29,22 +29,32 @@ type Outcome = 'stale' | 'no_account' | 'inactive' | 'cooldown' | 'hourly_limit'
 export async function processResetRequests(deps: ProcessDeps, batchSize = 50): Promise<number> {
   const now = deps.clock.now();
   const handled = await deps.db.transaction().execute(async (trx) => {
-    let pending = trx
-      .selectFrom('reset_requests')
-      .select(['id', 'email_key', 'created_at', 'client_ip', 'user_agent'])
-      .where('processed_at', 'is', null)
-      .orderBy('id')
-      .limit(batchSize);
-    // Locked until commit and skipped by other workers: each takes its own batch, in parallel.
-    if (deps.dialect === 'postgres') pending = pending.forUpdate().skipLocked();
-    const batch = await pending.execute();
-    if (batch.length === 0) return [];
+    // Claimed by a write, first: on SQLite that takes the write lock at once (waiting for
+    // it if another process holds it) rather than failing to upgrade a read later on.
+    const claimed = await trx
+      .updateTable('reset_requests')
+      .set({ processed_at: now })
+      .where('id', 'in', (eb) => {
+        let pending = eb
+          .selectFrom('reset_requests')
+          .select('id')
+          .where('processed_at', 'is', null)
+          .orderBy('id')
+          .limit(batchSize);
+        // Locked until commit and skipped by other workers: each takes its own batch, in parallel.
+        if (deps.dialect === 'postgres') pending = pending.forUpdate().skipLocked();
+        return pending;
+      })
+      .returning(['id', 'email_key', 'created_at', 'client_ip', 'user_agent'])
+      .execute();
+    if (claimed.length === 0) return [];
+    const batch = claimed.sort((a, b) => a.id - b.id);
     const outcomes = await handleBatch(trx, deps, batch, now);
     await trx
       .updateTable('reset_requests')
       // The typed address is only needed to find the account: it goes once read, so an
       // unknown requester's address does not sit in the database until the purge.
-      .set({ processed_at: now, email_key: '' })
+      .set({ email_key: '' })
       .where(
         'id',
         'in',
