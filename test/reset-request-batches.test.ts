@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertUser } from '../src/accounts/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
@@ -134,6 +134,34 @@ describeEachDatabase('forgot-password requests handled in batches', (target) => 
     const one = await statementsFor(1);
     expect(await statementsFor(20)).toBe(one);
     expect(await pendingRequests()).toEqual([]);
+  });
+});
+
+describe('the running worker', () => {
+  let t: TestService;
+  afterEach(() => t.close());
+
+  it('lets a partial batch gather for its window, which a wake does not cut short but stop() does', async () => {
+    t = await startTestService(
+      {},
+      { workerOptions: { batchWindowMs: 600_000, pollIntervalMs: 600_000 } },
+    );
+    const pending = () =>
+      t.service.deps.db
+        .selectFrom('reset_requests')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .execute();
+    await t.post('/auth/forgot-password/', { email: 'first@example.com' });
+    t.service.worker.start();
+    await waitFor(async () => (await pending()).length === 0, { what: 'the first pass' });
+
+    // This request wakes the worker, which is gathering a batch: it waits for the window.
+    await t.post('/auth/forgot-password/', { email: 'second@example.com' });
+    // The wake is sent on setImmediate; two turns of the loop and it has been delivered.
+    for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    await t.service.worker.stop();
+    expect(await pending()).toHaveLength(1);
   });
 });
 
