@@ -35,17 +35,47 @@ export interface AuditEvent {
  * password, or an address typed by someone who may not own it (the account id says whose).
  */
 export async function recordAuditEvent(db: Executor, now: number, event: AuditEvent) {
+  await db.insertInto('audit_events').values(auditRow(now, event)).execute();
+}
+
+/**
+ * One event for the account whose lookup key is `emailKey` (null when there is none),
+ * found by the insert itself rather than by a query before it.
+ */
+export async function recordAuditEventForEmailKey(
+  db: Executor,
+  now: number,
+  emailKey: string,
+  event: Omit<AuditEvent, 'userId'>,
+) {
   await db
     .insertInto('audit_events')
     .values({
-      created_at: now,
-      event_type: event.type,
-      user_id: event.userId ?? null,
-      client_ip: event.context?.clientIp.slice(0, 64) ?? null,
-      user_agent: event.context?.userAgent.slice(0, 512) ?? null,
-      details: event.details ? JSON.stringify(event.details) : null,
+      ...auditRow(now, event),
+      user_id: (eb) =>
+        eb.selectFrom('users').select('users.id').where('users.email_key', '=', emailKey),
     })
     .execute();
+}
+
+/** Several events in one statement, in the order given. */
+export async function recordAuditEvents(db: Executor, now: number, events: AuditEvent[]) {
+  if (events.length === 0) return;
+  await db
+    .insertInto('audit_events')
+    .values(events.map((event) => auditRow(now, event)))
+    .execute();
+}
+
+function auditRow(now: number, event: AuditEvent) {
+  return {
+    created_at: now,
+    event_type: event.type,
+    user_id: event.userId ?? null,
+    client_ip: event.context?.clientIp.slice(0, 64) ?? null,
+    user_agent: event.context?.userAgent.slice(0, 512) ?? null,
+    details: event.details ? JSON.stringify(event.details) : null,
+  };
 }
 
 export function listAuditEvents(db: Executor, limit = 100) {

@@ -1,5 +1,5 @@
-import { findUserByEmail } from '../accounts/users.ts';
-import { recordAuditEvent } from '../audit/audit-log.ts';
+import { emailKey } from '../accounts/email.ts';
+import { recordAuditEventForEmailKey } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { type PurgeResult, purgeExpired } from '../operations/purge.ts';
 import { processResetRequests } from '../reset/process-reset-requests.ts';
@@ -11,6 +11,13 @@ export interface MailWorkerOptions {
   /** How often to look for work nobody woke us for (other processes' requests, retries). */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** Forgot-password requests handled per transaction. */
+  requestBatchSize?: number;
+  /**
+   * After a pass that found work but not a full batch, how long to let more requests
+   * gather before the next one: a batch's shared queries then serve many requests.
+   */
+  batchWindowMs?: number;
   /** How long a claimed message is ours before another worker may take it over. */
   leaseMs?: number;
   retryBaseMs?: number;
@@ -35,6 +42,8 @@ export function createMailWorker(
 ): MailWorker {
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const batchSize = options.batchSize ?? 20;
+  const requestBatchSize = options.requestBatchSize ?? 50;
+  const batchWindowMs = options.batchWindowMs ?? 10;
   const leaseMs = options.leaseMs ?? 60_000;
   const retryBaseMs = options.retryBaseMs ?? 2000;
   const retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
@@ -44,6 +53,8 @@ export function createMailWorker(
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  // While a batch gathers, a wake (a new request) does not cut the wait short; stop() does.
+  let gathering = false;
   // Housekeeping runs on the injected clock: the first pass does it, then every interval.
   let nextHousekeepingAt = Number.NEGATIVE_INFINITY;
 
@@ -101,10 +112,8 @@ export function createMailWorker(
     message: { id: number; kind: string; recipient: string },
   ) {
     // The recipient is always an account's stored address, so the account is found by it.
-    const user = await findUserByEmail(db, message.recipient);
-    await recordAuditEvent(db, deps.clock.now(), {
+    await recordAuditEventForEmailKey(db, deps.clock.now(), emailKey(message.recipient), {
       type: 'email_sent',
-      userId: user?.id ?? null,
       details: { kind: message.kind, mailId: message.id },
     });
   }
@@ -122,7 +131,7 @@ export function createMailWorker(
   }
 
   async function runOnce() {
-    const requests = await processResetRequests(deps);
+    const requests = await processResetRequests(deps, requestBatchSize);
     const { sent, failed } = await deliver();
     const purged = await housekeeping();
     return { requests, sent, failed, ...(purged ? { purged } : {}) };
@@ -144,13 +153,21 @@ export function createMailWorker(
     while (running) {
       woken = false;
       let busy = false;
+      let full = false;
       try {
         const result = await runOnce();
-        busy = result.requests > 0 || result.sent + result.failed >= batchSize;
+        full = result.requests >= requestBatchSize || result.sent + result.failed >= batchSize;
+        busy = full || result.requests > 0;
       } catch (error) {
         log.error({ err: error }, 'mail worker pass failed');
       }
-      if (running && !busy && !woken) await sleep(pollIntervalMs);
+      if (!running) break;
+      if (!busy && !woken) await sleep(pollIntervalMs);
+      else if (!full && batchWindowMs > 0) {
+        gathering = true;
+        await sleep(batchWindowMs);
+        gathering = false;
+      }
     }
   }
 
@@ -168,7 +185,7 @@ export function createMailWorker(
     },
     wake() {
       woken = true;
-      wakeUp?.();
+      if (!gathering) wakeUp?.();
     },
     runOnce,
   };

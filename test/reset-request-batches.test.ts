@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insertUser } from '../src/accounts/users.ts';
+import { loadConfig } from '../src/config.ts';
+import { createDatabase, type Db } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
+import { processResetRequests } from '../src/reset/process-reset-requests.ts';
+import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
+import { describeEachDatabase, describePostgres, type TestDatabase } from './support/databases.ts';
+import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
+import { registerUser, startTestService, type TestService } from './support/service.ts';
+import { waitFor } from './support/wait.ts';
+
+/** Sees every statement before it runs; `fail` may throw to inject a database failure. */
+function watchQueries(fail: (node: RootOperationNode) => void = () => {}) {
+  const seen: RootOperationNode[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery({ node }) {
+      seen.push(node);
+      fail(node);
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  return { plugin, seen };
+}
+
+function isInsertInto(node: RootOperationNode, table: string): boolean {
+  return node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === table;
+}
+
+describeEachDatabase('forgot-password requests handled in batches', (target) => {
+  let t: TestService;
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await target.create();
+    t = await startTestService({}, { databaseUrl: database.url });
+  });
+  afterEach(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  const forgot = (email: string) => t.post('/auth/forgot-password/', { email });
+
+  async function pendingRequests() {
+    return t.service.deps.db
+      .selectFrom('reset_requests')
+      .select(['id', 'email_key'])
+      .where('processed_at', 'is', null)
+      .orderBy('id')
+      .execute();
+  }
+
+  async function resetOutcomes() {
+    const rows = await t.service.deps.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event_type', '=', 'reset_requested')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => JSON.parse(row.details ?? '{}').outcome);
+  }
+
+  it('sends one mail for two requests for one account in the same batch', async () => {
+    await registerUser(t, { email: 'ada@example.com' });
+    await forgot('ada@example.com');
+    await forgot('ADA@example.com');
+
+    const pass = await t.service.worker.runOnce();
+    expect(pass.requests).toBe(2);
+    expect(pass.sent).toBe(1);
+    await t.smtp.waitForMails(1);
+    await t.drainMail();
+    expect(t.smtp.mails).toHaveLength(1);
+    expect(await resetOutcomes()).toEqual(['queued', 'cooldown']);
+    expect(
+      await t.service.deps.db.selectFrom('password_reset_tokens').selectAll().execute(),
+    ).toHaveLength(1);
+  });
+
+  it('leaves every request of a batch pending when the database fails half-way through it', async () => {
+    await registerUser(t, { email: 'ada@example.com' });
+    await registerUser(t, { email: 'bob@example.com' });
+    for (const email of ['ada@example.com', 'nobody@example.com', 'bob@example.com']) {
+      await forgot(email);
+    }
+    const before = await pendingRequests();
+    expect(before).toHaveLength(3);
+
+    // Ada's token and mail are written, then Bob's mail fails: the whole batch must roll back.
+    let outboxInserts = 0;
+    const { plugin } = watchQueries((node) => {
+      if (isInsertInto(node, 'outbox') && ++outboxInserts === 2) throw new Error('injected');
+    });
+    const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
+    await expect(processResetRequests(deps)).rejects.toThrow('injected');
+    expect(outboxInserts).toBe(2);
+
+    expect(await pendingRequests()).toEqual(before);
+    const db = t.service.deps.db;
+    expect(await db.selectFrom('password_reset_tokens').selectAll().execute()).toEqual([]);
+    expect(await db.selectFrom('outbox').selectAll().execute()).toEqual([]);
+    expect(await resetOutcomes()).toEqual([]);
+
+    // The next pass handles the very same requests, once.
+    await t.drainMail();
+    await t.smtp.waitForMails(2);
+    expect(t.smtp.mails.map((mail) => mail.envelopeTo).sort()).toEqual([
+      ['ada@example.com'],
+      ['bob@example.com'],
+    ]);
+    expect(await pendingRequests()).toEqual([]);
+    expect(await resetOutcomes()).toEqual(['queued', 'queued']);
+  });
+
+  it('runs as many statements for twenty unknown addresses as for one', async () => {
+    const statementsFor = async (count: number) => {
+      for (let i = 0; i < count; i += 1) {
+        // Straight into the queue: the per-IP limit of the HTTP edge is not what is measured.
+        await requestPasswordReset(t.service.deps, `nobody${i}@example.com`, {
+          clientIp: '203.0.113.7',
+          userAgent: 'test',
+        });
+      }
+      const { plugin, seen } = watchQueries();
+      const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
+      expect(await processResetRequests(deps)).toBe(count);
+      return seen.length;
+    };
+    const one = await statementsFor(1);
+    expect(await statementsFor(20)).toBe(one);
+    expect(await pendingRequests()).toEqual([]);
+  });
+});
+
+describe('the running worker', () => {
+  let t: TestService;
+  afterEach(() => t.close());
+
+  it('lets a partial batch gather for its window, which a wake does not cut short but stop() does', async () => {
+    t = await startTestService(
+      {},
+      { workerOptions: { batchWindowMs: 600_000, pollIntervalMs: 600_000 } },
+    );
+    const pending = () =>
+      t.service.deps.db
+        .selectFrom('reset_requests')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .execute();
+    await t.post('/auth/forgot-password/', { email: 'first@example.com' });
+    t.service.worker.start();
+    await waitFor(async () => (await pending()).length === 0, { what: 'the first pass' });
+
+    // This request wakes the worker, which is gathering a batch: it waits for the window.
+    await t.post('/auth/forgot-password/', { email: 'second@example.com' });
+    // The wake is sent on setImmediate; two turns of the loop and it has been delivered.
+    for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    await t.service.worker.stop();
+    expect(await pending()).toHaveLength(1);
+  });
+});
+
+describePostgres('forgot-password batches on several workers', () => {
+  let database: PostgresDatabase;
+  let pools: Db[];
+  beforeEach(async () => {
+    database = await createPostgresDatabase();
+    pools = Array.from({ length: 3 }, () => createDatabase(database.url, { poolSize: 2 }));
+  });
+  afterEach(async () => {
+    await Promise.all(pools.map((pool) => pool.close()));
+    await database.drop();
+  });
+
+  const NOW = Date.UTC(2026, 10, 24, 12);
+  const clock = { now: () => NOW };
+
+  it('lets a second worker take the next batch while the first one waits for a lock', async () => {
+    const [a, b, holder] = pools as [Db, Db, Db];
+    await migrateToLatest(a.db);
+    const emails = Array.from({ length: 6 }, (_, i) => `user${i}@example.com`);
+    for (const email of emails) {
+      await insertUser(a.db, {
+        id: randomUUID(),
+        email,
+        email_key: email,
+        password_hash: 'unused',
+        first_name: '',
+        last_name: '',
+        is_active: 1,
+        created_at: NOW,
+        updated_at: NOW,
+      });
+      await requestPasswordReset({ db: a.db, clock }, email, {
+        clientIp: '203.0.113.7',
+        userAgent: 'test',
+      });
+    }
+    const config = loadConfig({});
+    const logger = createLogger('silent');
+    const workerDeps = (db: Db) => ({ ...db, clock, config, logger, metrics: createMetrics() });
+
+    // A third transaction holds the first account: the worker whose batch names it waits.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const holderDone = holder.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('users')
+        .select('id')
+        .where('email_key', '=', 'user0@example.com')
+        .forUpdate()
+        .execute();
+      holding();
+      await released;
+    });
+    await held;
+
+    const first = processResetRequests(workerDeps(a), 3);
+    await waitFor(
+      async () => {
+        const { rows } = await sql<{ waiting: number }>`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(holder.db);
+        return (rows[0]?.waiting ?? 0) > 0;
+      },
+      { what: 'the first worker to wait for the locked account' },
+    );
+
+    // The second worker skips the first one's batch instead of queueing behind it.
+    expect(await processResetRequests(workerDeps(b), 3)).toBe(3);
+    const pending = await holder.db
+      .selectFrom('reset_requests')
+      .select('id')
+      .where('processed_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    expect(pending.map((row) => row.id)).toEqual([1, 2, 3]);
+
+    release();
+    await holderDone;
+    expect(await first).toBe(3);
+    expect(await processResetRequests(workerDeps(b), 3)).toBe(0);
+
+    const recipients = await holder.db.selectFrom('outbox').select('recipient').execute();
+    expect(recipients.map((row) => row.recipient).sort()).toEqual(emails);
+    const tokens = await holder.db.selectFrom('password_reset_tokens').select('user_id').execute();
+    expect(new Set(tokens.map((row) => row.user_id)).size).toBe(6);
+    expect(tokens).toHaveLength(6);
+  });
+});
