@@ -137,6 +137,60 @@ describeEachDatabase('forgot-password requests handled in batches', (target) => 
   });
 });
 
+describeEachDatabase('forgot-password requests written together', (target) => {
+  let t: TestService;
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await target.create();
+    t = await startTestService({}, { databaseUrl: database.url });
+  });
+  afterEach(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  const context = { clientIp: '203.0.113.9', userAgent: 'test' };
+  const storedKeys = async () =>
+    (
+      await t.service.deps.db
+        .selectFrom('reset_requests')
+        .select('email_key')
+        .orderBy('email_key')
+        .execute()
+    ).map((row) => row.email_key);
+
+  it('stores requests that arrive together with one insert, each row once', async () => {
+    const { plugin, seen } = watchQueries();
+    const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
+    const emails = Array.from(
+      { length: 20 },
+      (_, i) => `together${String(i).padStart(2, '0')}@example.com`,
+    );
+    await Promise.all(emails.map((email) => requestPasswordReset(deps, email, context)));
+    expect(seen.filter((node) => isInsertInto(node, 'reset_requests'))).toHaveLength(1);
+    expect(await storedKeys()).toEqual(emails);
+  });
+
+  it('fails every request of a failed insert, and the next ones are stored', async () => {
+    let failNext = true;
+    const { plugin } = watchQueries((node) => {
+      if (failNext && isInsertInto(node, 'reset_requests')) {
+        failNext = false;
+        throw new Error('injected database failure');
+      }
+    });
+    const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
+    const first = await Promise.allSettled(
+      ['lost1@example.com', 'lost2@example.com'].map((email) =>
+        requestPasswordReset(deps, email, context),
+      ),
+    );
+    expect(first.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    await requestPasswordReset(deps, 'kept@example.com', context);
+    expect(await storedKeys()).toEqual(['kept@example.com']);
+  });
+});
+
 describe('the running worker', () => {
   let t: TestService;
   afterEach(() => t.close());
