@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadResult, runLoad } from './support/load.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
-import {
-  type EventLoopReport,
-  freePort,
-  ROOT,
-  START_NODE_ARGS,
-  spawnServer,
-} from './support/server.ts';
+import { type EventLoopReport, freePort, ROOT, START, spawnServer } from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
@@ -100,12 +94,13 @@ async function run(name: string, target: Target): Promise<Run> {
     script: join(ROOT, rekey ? 'dist/main.js' : 'bench/floor-server.ts'),
     port: await freePort(),
     nodeArgs: [
-      ...(rekey ? START_NODE_ARGS : []),
+      ...(rekey ? START.nodeArgs : []),
       ...values['node-arg'],
       ...(rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
     ],
     env: rekey
       ? {
+          ...START.env,
           RATE_LIMIT_ENABLED: 'false',
           LOG_LEVEL: 'warn',
           WEB_PORT: '0',
@@ -116,6 +111,7 @@ async function run(name: string, target: Target): Promise<Run> {
       : { DATABASE_PATH: dbPath },
   });
   let completed = 0;
+  const mailsBefore = sink.messages.length;
   server.resetEventLoop();
   const result = await runLoad({
     url: server.url,
@@ -126,6 +122,8 @@ async function run(name: string, target: Target): Promise<Run> {
       if (status >= 200 && status < 300) completed += 1;
     },
   });
+  // Mail goes out after the answer: what the worker delivered while the load ran.
+  const mailsDuringLoad = sink.messages.length - mailsBefore;
   const peakRssMb = server.peakRssMb();
   const eventLoop = await server.stop();
   rmSync(dbPath, { force: true });
@@ -143,7 +141,8 @@ async function run(name: string, target: Target): Promise<Run> {
       ` (${result.reqPerSec.toFixed(0)} req/s)  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms` +
       `  non-2xx ${result.non2xx}  5xx ${result.status5xx}  errors ${result.errors}` +
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
-      `  startup ${server.startupMs.toFixed(0)} ms`,
+      `  startup ${server.startupMs.toFixed(0)} ms` +
+      (rekey ? `  mails delivered during the load ${mailsDuringLoad}` : ''),
     eventLoop?.memoryMb
       ? `\n        memory at exit (MB): ${JSON.stringify(eventLoop.memoryMb)}`
       : '',

@@ -7,15 +7,18 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 
 /**
- * The flags `npm start` gives node (package.json's `start` script: `node <flags> dist/main.js`),
- * so the benches measure Rekey as it runs.
+ * How `npm start` runs the server (package.json's `start` script: `[NAME=value …] node
+ * <flags> dist/main.js`): the benches start it with the same environment and flags, so they
+ * measure Rekey as it runs.
  */
-export const START_NODE_ARGS: string[] = (() => {
+export const START: { env: Record<string, string>; nodeArgs: string[] } = (() => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
   const words = pkg.scripts.start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js'));
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=', 2)));
+  return { env, nodeArgs: words.slice(node + 1, words.indexOf('dist/main.js')) };
 })();
 
 export async function freePort(): Promise<number> {
