@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { outboxRow } from '../test/support/fixtures.ts';
 import { ROOT } from './support/server.ts';
 
 /**
@@ -13,24 +14,12 @@ const runs = Number(process.argv[3] ?? 2000);
 const { loadConfig } = await import(pathToFileURL(join(dist, 'config.js')).href);
 const { composeMail } = await import(pathToFileURL(join(dist, 'mail', 'compose.js')).href);
 const config = loadConfig({});
-const message = (i: number) => ({
-  id: i,
-  kind: 'password_reset',
-  recipient: 'ada@example.com',
-  payload: JSON.stringify({
+const message = (i: number) =>
+  outboxRow('password_reset', {
     token: `token-${i}-KZJxvZ8h9QzE9RqN0LHm8FYwGN`,
     name: 'Ada',
     expiresAt: 0,
-  }),
-  status: 'pending',
-  attempts: 1,
-  next_attempt_at: 0,
-  locked_until: null,
-  expires_at: 0,
-  last_error: null,
-  created_at: 0,
-  sent_at: null,
-});
+  });
 
 let started = performance.now();
 await composeMail(message(0), config);

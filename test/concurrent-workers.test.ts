@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { insertUser } from '../src/accounts/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -10,6 +8,7 @@ import { createMetrics } from '../src/observability/metrics.ts';
 import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
 import { describePostgres } from './support/databases.ts';
+import { insertActiveAccounts } from './support/fixtures.ts';
 import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -58,21 +57,7 @@ describePostgres('several workers on one database', () => {
 
   async function createAccounts(db: Db, count: number): Promise<string[]> {
     await migrateToLatest(db.db);
-    const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
-    for (const email of emails) {
-      await insertUser(db.db, {
-        id: randomUUID(),
-        email,
-        email_key: email,
-        password_hash: 'unused',
-        first_name: '',
-        last_name: '',
-        is_active: 1,
-        created_at: NOW,
-        updated_at: NOW,
-      });
-    }
-    return emails;
+    return insertActiveAccounts(db.db, count, NOW);
   }
 
   const clock = { now: () => NOW };

@@ -2,10 +2,10 @@ import { render } from '@react-email/render';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import type { OutboxMessage } from '../src/db/schema.ts';
 import { composeMail, describeDuration } from '../src/mail/compose.ts';
 import { PasswordChangedEmail } from '../src/mail/templates/password-changed-email.tsx';
 import { createConsoleTransport, createSmtpTransport } from '../src/mail/transport.ts';
+import { outboxRow } from './support/fixtures.ts';
 import {
   registerUser,
   requestResetToken,
@@ -15,22 +15,8 @@ import {
 import { type ReceivedMail, startSmtpSink, tokenFromMail } from './support/smtp.ts';
 
 /** An outbox row as the worker claims it: a reset mail for Ada with this token. */
-function queuedResetMail(token: string): OutboxMessage {
-  return {
-    id: 1,
-    kind: 'password_reset',
-    recipient: 'ada@example.com',
-    payload: JSON.stringify({ token, name: 'Ada', expiresAt: 0 }),
-    status: 'pending',
-    attempts: 1,
-    next_attempt_at: 0,
-    locked_until: null,
-    expires_at: 0,
-    last_error: null,
-    created_at: 0,
-    sent_at: null,
-  };
-}
+const queuedResetMail = (token: string) =>
+  outboxRow('password_reset', { token, name: 'Ada', expiresAt: 0 });
 
 let t: TestService | undefined;
 afterEach(async () => {

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { createElement, type ReactElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../src/config.ts';
-import type { OutboxMessage } from '../src/db/schema.ts';
 import {
   composeMail,
   describeDuration,
@@ -20,28 +19,12 @@ import {
   PasswordResetEmail,
   passwordResetSubject,
 } from '../src/mail/templates/password-reset-email.tsx';
+import { outboxRow } from './support/fixtures.ts';
 
 /** What compose.ts did for every mail before the templates were prerendered. */
 async function renderWithReact(element: ReactElement): Promise<{ html: string; text: string }> {
   const html = await render(element);
   return { html, text: toPlainText(html).replace(/\n{3,}/g, '\n\n') };
-}
-
-function outboxRow(kind: string, payload: unknown): OutboxMessage {
-  return {
-    id: 1,
-    kind,
-    recipient: 'ada@example.com',
-    payload: JSON.stringify(payload),
-    status: 'pending',
-    attempts: 1,
-    next_attempt_at: 0,
-    locked_until: null,
-    expires_at: 0,
-    last_error: null,
-    created_at: 0,
-    sent_at: null,
-  };
 }
 
 const base = loadConfig({});

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { insertUser } from '../src/accounts/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -10,6 +8,7 @@ import { createMetrics } from '../src/observability/metrics.ts';
 import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
 import { describeEachDatabase, describePostgres, type TestDatabase } from './support/databases.ts';
+import { insertActiveAccounts } from './support/fixtures.ts';
 import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
 import { registerUser, startTestService, type TestService } from './support/service.ts';
 import { waitFor } from './support/wait.ts';
@@ -135,19 +134,6 @@ describeEachDatabase('forgot-password requests handled in batches', (target) => 
     expect(await statementsFor(20)).toBe(one);
     expect(await pendingRequests()).toEqual([]);
   });
-});
-
-describeEachDatabase('forgot-password requests written together', (target) => {
-  let t: TestService;
-  let database: TestDatabase;
-  beforeEach(async () => {
-    database = await target.create();
-    t = await startTestService({}, { databaseUrl: database.url });
-  });
-  afterEach(async () => {
-    await t.close();
-    await database.drop();
-  });
 
   const context = { clientIp: '203.0.113.9', userAgent: 'test' };
   const storedKeys = async () =>
@@ -237,19 +223,8 @@ describePostgres('forgot-password batches on several workers', () => {
   it('lets a second worker take the next batch while the first one waits for a lock', async () => {
     const [a, b, holder] = pools as [Db, Db, Db];
     await migrateToLatest(a.db);
-    const emails = Array.from({ length: 6 }, (_, i) => `user${i}@example.com`);
+    const emails = await insertActiveAccounts(a.db, 6, NOW);
     for (const email of emails) {
-      await insertUser(a.db, {
-        id: randomUUID(),
-        email,
-        email_key: email,
-        password_hash: 'unused',
-        first_name: '',
-        last_name: '',
-        is_active: 1,
-        created_at: NOW,
-        updated_at: NOW,
-      });
       await requestPasswordReset({ db: a.db, clock }, email, {
         clientIp: '203.0.113.7',
         userAgent: 'test',

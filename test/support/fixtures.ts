@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { insertUser } from '../../src/accounts/users.ts';
+import type { Database, OutboxMessage } from '../../src/db/schema.ts';
+
+/** Active accounts user0@example.com … user<count-1>@example.com, straight into the table. */
+export async function insertActiveAccounts(
+  db: Kysely<Database>,
+  count: number,
+  now: number,
+): Promise<string[]> {
+  const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
+  for (const email of emails) {
+    await insertUser(db, {
+      id: randomUUID(),
+      email,
+      email_key: email,
+      password_hash: 'unused',
+      first_name: '',
+      last_name: '',
+      is_active: 1,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  return emails;
+}
+
+/** An outbox row as the worker claims it: a mail of `kind` to Ada with this payload. */
+export function outboxRow(kind: string, payload: unknown): OutboxMessage {
+  return {
+    id: 1,
+    kind,
+    recipient: 'ada@example.com',
+    payload: JSON.stringify(payload),
+    status: 'pending',
+    attempts: 1,
+    next_attempt_at: 0,
+    locked_until: null,
+    expires_at: 0,
+    last_error: null,
+    created_at: 0,
+    sent_at: null,
+  };
+}
