@@ -5,8 +5,8 @@ import { Alert } from '../components/Alert.tsx';
 import { EmailField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
+import { withoutField } from '../forms/fieldErrors.ts';
 import { useCooldown, useFocusAfterRender } from '../hooks.ts';
-import { withoutField } from './notice.ts';
 
 type Notice = { tone: 'success' | 'error'; message: string };
 

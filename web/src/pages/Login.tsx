@@ -5,9 +5,10 @@ import { Alert, MessageList } from '../components/Alert.tsx';
 import { EmailField, PasswordField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
+import { formLevelErrors, withoutField } from '../forms/fieldErrors.ts';
 import { useCooldown, useFocusAfterRender } from '../hooks.ts';
 import { readSessionToken, saveSessionToken } from '../session.ts';
-import { formLevelErrors, readNavigationNotice, withoutField } from './notice.ts';
+import { readNavigationNotice } from './notice.ts';
 
 export function Login() {
   const navigate = useNavigate();

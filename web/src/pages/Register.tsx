@@ -6,9 +6,9 @@ import { EmailField, PasswordField, TextField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { personalWords, StrengthMeter } from '../components/StrengthMeter.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
+import { formLevelErrors, withoutField } from '../forms/fieldErrors.ts';
 import { useCooldown, useFocusAfterRender } from '../hooks.ts';
 import { preloadStrengthEstimator } from '../strength.ts';
-import { formLevelErrors, withoutField } from './notice.ts';
 
 const FIELDS = ['first_name', 'last_name', 'email', 'password'] as const;
 

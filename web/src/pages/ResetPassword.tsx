@@ -7,9 +7,9 @@ import { Card } from '../components/Layout.tsx';
 import { Spinner } from '../components/Spinner.tsx';
 import { personalWords, StrengthMeter } from '../components/StrengthMeter.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
+import { formLevelErrors, withoutField } from '../forms/fieldErrors.ts';
 import { useCooldown, useFocusAfterRender } from '../hooks.ts';
 import { preloadStrengthEstimator } from '../strength.ts';
-import { formLevelErrors, withoutField } from './notice.ts';
 
 const REDIRECT_DELAY_MS = 3000;
 
