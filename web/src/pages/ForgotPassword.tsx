@@ -1,43 +1,25 @@
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { type FieldErrors, requestPasswordReset } from '../api.ts';
+import { requestPasswordReset } from '../api.ts';
 import { Alert } from '../components/Alert.tsx';
 import { EmailField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
-import { withoutField } from '../forms/fieldErrors.ts';
-import { useCooldown, useFocusAfterRender } from '../hooks.ts';
-
-type Notice = { tone: 'success' | 'error'; message: string };
+import { useFormFields } from '../forms/useFormFields.ts';
 
 export function ForgotPassword() {
-  const [email, setEmail] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const { coolingDown, startCooldown } = useCooldown();
-  const focusAfterRender = useFocusAfterRender();
-  const emailRef = useRef<HTMLInputElement>(null);
-  const alertRef = useRef<HTMLDivElement>(null);
+  const form = useFormFields({ email: '' });
+  const [sent, setSent] = useState<string | null>(null);
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (loading) return;
-    setLoading(true);
-    setNotice(null);
-    setErrors({});
-
-    const result = await requestPasswordReset(email.trim());
-    setLoading(false);
-    if (result.ok) {
-      setNotice({ tone: 'success', message: result.message });
-      setEmail('');
-      return;
+    const result = await form.submit(event, () => {
+      setSent(null);
+      return requestPasswordReset(form.values.email.trim());
+    });
+    if (result?.ok) {
+      setSent(result.message);
+      form.resetValues();
     }
-    setNotice({ tone: 'error', message: result.message });
-    setErrors(result.errors);
-    startCooldown(result.retryAfter);
-    focusAfterRender(result.errors.email ? emailRef : alertRef);
   }
 
   return (
@@ -49,26 +31,19 @@ export function ForgotPassword() {
         </p>
       }
     >
-      {notice && (
-        <Alert
-          tone={notice.tone}
-          title={notice.tone === 'success' ? 'Check your email' : undefined}
-        >
-          <p>{notice.message}</p>
+      {sent !== null && (
+        <Alert tone="success" title="Check your email">
+          <p>{sent}</p>
         </Alert>
       )}
-      <form className="form" onSubmit={handleSubmit} aria-busy={loading} noValidate>
-        <EmailField
-          ref={emailRef}
-          value={email}
-          onChange={(event) => {
-            setEmail(event.target.value);
-            setErrors((current) => withoutField(current, 'email'));
-          }}
-          readOnly={loading}
-          errors={errors.email}
-        />
-        <SubmitButton loading={loading} loadingText="Sending…" disabled={coolingDown}>
+      {form.failure !== null && (
+        <Alert tone="error">
+          <p>{form.failure}</p>
+        </Alert>
+      )}
+      <form className="form" onSubmit={handleSubmit} aria-busy={form.submitting} noValidate>
+        <EmailField {...form.field('email')} />
+        <SubmitButton loading={form.submitting} loadingText="Sending…" disabled={form.coolingDown}>
           Send Reset Link
         </SubmitButton>
       </form>
