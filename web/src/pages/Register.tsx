@@ -1,130 +1,69 @@
-import { type FormEvent, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { type FieldErrors, register } from '../api.ts';
+import { register } from '../api.ts';
 import { Alert, MessageList } from '../components/Alert.tsx';
 import { EmailField, PasswordField, TextField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { personalWords, StrengthMeter } from '../components/StrengthMeter.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
-import { formLevelErrors, withoutField } from '../forms/fieldErrors.ts';
-import { useCooldown, useFocusAfterRender } from '../hooks.ts';
+import { useFormFields } from '../forms/useFormFields.ts';
 import { preloadStrengthEstimator } from '../strength.ts';
-
-const FIELDS = ['first_name', 'last_name', 'email', 'password'] as const;
 
 export function Register() {
   const navigate = useNavigate();
-  const [firstName, setFirstName] = useState('');
-  const [lastName, setLastName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const { coolingDown, startCooldown } = useCooldown();
-  const focusAfterRender = useFocusAfterRender();
-  const alertRef = useRef<HTMLDivElement>(null);
-  const refs = {
-    first_name: useRef<HTMLInputElement>(null),
-    last_name: useRef<HTMLInputElement>(null),
-    email: useRef<HTMLInputElement>(null),
-    password: useRef<HTMLInputElement>(null),
-  };
+  const form = useFormFields({ first_name: '', last_name: '', email: '', password: '' });
+  const { email, password, first_name: firstName, last_name: lastName } = form.values;
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (loading) return;
-    setLoading(true);
-    setFailure(null);
-    setErrors({});
-
-    const result = await register({
-      email: email.trim(),
-      password,
-      first_name: firstName.trim(),
-      last_name: lastName.trim(),
-    });
-    setLoading(false);
-    if (result.ok) {
+    const result = await form.submit(event, () =>
+      register({
+        email: email.trim(),
+        password,
+        first_name: firstName.trim(),
+        last_name: lastName.trim(),
+      }),
+    );
+    if (result?.ok) {
       const notice = result.message || 'Your account has been created. Sign in to continue.';
       navigate('/login', { state: { notice, email: result.data.user?.email ?? email.trim() } });
-      return;
     }
-    setErrors(result.errors);
-    setFailure(result.message);
-    startCooldown(result.retryAfter);
-    const firstInvalid = FIELDS.find((field) => result.errors[field]);
-    if (firstInvalid) focusAfterRender(refs[firstInvalid]);
-    else focusAfterRender(alertRef);
   }
-
-  const formErrors = formLevelErrors(errors, [...FIELDS]);
 
   return (
     <Card title="Create an account">
-      {failure && (
-        <Alert ref={alertRef} tone="error" title={failure}>
-          <MessageList messages={formErrors.filter((message) => message !== failure)} />
+      {form.failure && (
+        <Alert ref={form.alertRef} tone="error" title={form.failure}>
+          <MessageList messages={form.formErrors.filter((message) => message !== form.failure)} />
         </Alert>
       )}
-      <form className="form" onSubmit={handleSubmit} aria-busy={loading} noValidate>
+      <form className="form" onSubmit={handleSubmit} aria-busy={form.submitting} noValidate>
         <div className="field-row">
           <TextField
-            ref={refs.first_name}
             id="first-name"
             name="first_name"
             label="First name"
             optional
             autoComplete="given-name"
-            value={firstName}
-            onChange={(event) => {
-              setFirstName(event.target.value);
-              setErrors((current) => withoutField(current, 'first_name'));
-            }}
-            readOnly={loading}
-            errors={errors.first_name}
+            {...form.field('first_name')}
           />
           <TextField
-            ref={refs.last_name}
             id="last-name"
             name="last_name"
             label="Last name"
             optional
             autoComplete="family-name"
-            value={lastName}
-            onChange={(event) => {
-              setLastName(event.target.value);
-              setErrors((current) => withoutField(current, 'last_name'));
-            }}
-            readOnly={loading}
-            errors={errors.last_name}
+            {...form.field('last_name')}
           />
         </div>
-        <EmailField
-          ref={refs.email}
-          value={email}
-          onChange={(event) => {
-            setEmail(event.target.value);
-            setErrors((current) => withoutField(current, 'email'));
-          }}
-          readOnly={loading}
-          errors={errors.email}
-        />
+        <EmailField {...form.field('email')} />
         <PasswordField
-          ref={refs.password}
           id="password"
           name="password"
           label="Password"
           autoComplete="new-password"
           required
-          value={password}
-          onChange={(event) => {
-            setPassword(event.target.value);
-            setErrors((current) => withoutField(current, 'password'));
-          }}
+          {...form.field('password')}
           onFocus={preloadStrengthEstimator}
-          readOnly={loading}
-          errors={errors.password}
           afterId="password-strength"
           after={
             <StrengthMeter
@@ -134,7 +73,11 @@ export function Register() {
             />
           }
         />
-        <SubmitButton loading={loading} loadingText="Creating account…" disabled={coolingDown}>
+        <SubmitButton
+          loading={form.submitting}
+          loadingText="Creating account…"
+          disabled={form.coolingDown}
+        >
           Create account
         </SubmitButton>
       </form>
