@@ -1,14 +1,14 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { type FieldErrors, resetPassword, verifyResetToken } from '../api.ts';
+import { resetPassword, verifyResetToken } from '../api.ts';
 import { Alert, MessageList } from '../components/Alert.tsx';
 import { PasswordField } from '../components/Field.tsx';
 import { Card } from '../components/Layout.tsx';
 import { Spinner } from '../components/Spinner.tsx';
 import { personalWords, StrengthMeter } from '../components/StrengthMeter.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
-import { formLevelErrors, withoutField } from '../forms/fieldErrors.ts';
-import { useCooldown, useFocusAfterRender } from '../hooks.ts';
+import { useFormFields } from '../forms/useFormFields.ts';
+import { useFocusAfterRender } from '../hooks.ts';
 import { preloadStrengthEstimator } from '../strength.ts';
 
 const REDIRECT_DELAY_MS = 3000;
@@ -119,17 +119,9 @@ function InvalidLink({ message }: { message: string }) {
 
 function ResetForm({ token, email }: { token: string; email: string }) {
   const navigate = useNavigate();
-  const [password, setPassword] = useState('');
-  const [confirmPassword, setConfirmPassword] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<string | null>(null);
+  const form = useFormFields({ new_password: '', confirm_password: '' });
   const [success, setSuccess] = useState<string | null>(null);
-  const { coolingDown, startCooldown } = useCooldown();
   const focusAfterRender = useFocusAfterRender();
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const confirmRef = useRef<HTMLInputElement>(null);
-  const alertRef = useRef<HTMLDivElement>(null);
   const successRef = useRef<HTMLDivElement>(null);
 
   useEffect(preloadStrengthEstimator, []);
@@ -144,27 +136,15 @@ function ResetForm({ token, email }: { token: string; email: string }) {
   }, [success, email, navigate]);
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (loading) return;
-    setLoading(true);
-    setFailure(null);
-    setErrors({});
-
-    const result = await resetPassword(token, password, confirmPassword);
-    setLoading(false);
-    if (result.ok) {
-      setPassword('');
-      setConfirmPassword('');
+    const { new_password, confirm_password } = form.values;
+    const result = await form.submit(event, () =>
+      resetPassword(token, new_password, confirm_password),
+    );
+    if (result?.ok) {
+      form.resetValues();
       setSuccess(result.message);
       focusAfterRender(successRef);
-      return;
     }
-    setErrors(result.errors);
-    setFailure(result.message);
-    startCooldown(result.retryAfter);
-    if (result.errors.new_password) focusAfterRender(passwordRef);
-    else if (result.errors.confirm_password) focusAfterRender(confirmRef);
-    else focusAfterRender(alertRef);
   }
 
   if (success !== null) {
@@ -189,7 +169,7 @@ function ResetForm({ token, email }: { token: string; email: string }) {
   }
 
   // Errors that belong to no field on this form: the token, non_field_errors, anything else.
-  const formErrors = formLevelErrors(errors, ['new_password', 'confirm_password']);
+  const { errors, failure } = form;
   const tokenProblem = errors.token !== undefined;
 
   return (
@@ -202,8 +182,8 @@ function ResetForm({ token, email }: { token: string; email: string }) {
       }
     >
       {failure && (
-        <Alert ref={alertRef} tone="error" title={failure}>
-          <MessageList messages={formErrors.filter((message) => message !== failure)} />
+        <Alert ref={form.alertRef} tone="error" title={failure}>
+          <MessageList messages={form.formErrors.filter((message) => message !== failure)} />
           {tokenProblem && (
             <p>
               <Link to="/forgot-password">Request a new reset link</Link>
@@ -211,48 +191,38 @@ function ResetForm({ token, email }: { token: string; email: string }) {
           )}
         </Alert>
       )}
-      <form className="form" onSubmit={handleSubmit} aria-busy={loading} noValidate>
+      <form className="form" onSubmit={handleSubmit} aria-busy={form.submitting} noValidate>
         {/* Lets password managers file the new password under the right account. */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
         <PasswordField
-          ref={passwordRef}
           id="new-password"
           name="new_password"
           label="New password"
           autoComplete="new-password"
           required
-          value={password}
-          onChange={(event) => {
-            setPassword(event.target.value);
-            setErrors((current) => withoutField(current, 'new_password'));
-          }}
-          readOnly={loading}
-          errors={errors.new_password}
+          {...form.field('new_password')}
           afterId="new-password-strength"
           after={
             <StrengthMeter
               id="new-password-strength"
-              password={password}
+              password={form.values.new_password}
               userInputs={personalWords(email)}
             />
           }
         />
         <PasswordField
-          ref={confirmRef}
           id="confirm-password"
           name="confirm_password"
           label="Confirm new password"
           autoComplete="new-password"
           required
-          value={confirmPassword}
-          onChange={(event) => {
-            setConfirmPassword(event.target.value);
-            setErrors((current) => withoutField(current, 'confirm_password'));
-          }}
-          readOnly={loading}
-          errors={errors.confirm_password}
+          {...form.field('confirm_password')}
         />
-        <SubmitButton loading={loading} loadingText="Resetting…" disabled={coolingDown}>
+        <SubmitButton
+          loading={form.submitting}
+          loadingText="Resetting…"
+          disabled={form.coolingDown}
+        >
           Reset Password
         </SubmitButton>
       </form>
