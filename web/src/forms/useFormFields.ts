@@ -30,8 +30,8 @@ export interface FormFields<Name extends string> {
   /** The message of the last failed submission, until the next one starts. */
   failure: string | null;
   submitting: boolean;
-  /** True while a 429's Retry-After runs. */
-  coolingDown: boolean;
+  /** For the SubmitButton: inactive while submitting and while a 429's Retry-After runs. */
+  submitButton: { loading: boolean; disabled: boolean };
   /** Attach to the error alert: focus goes there when no input is in error. */
   alertRef: RefObject<HTMLDivElement | null>;
   /**
@@ -117,7 +117,7 @@ export function useFormFields<Name extends string>(
     formErrors: formLevelErrors(errors, names),
     failure,
     submitting,
-    coolingDown,
+    submitButton: { loading: submitting, disabled: coolingDown },
     alertRef,
     submit,
   };

@@ -43,7 +43,7 @@ export function ForgotPassword() {
       )}
       <form className="form" onSubmit={handleSubmit} aria-busy={form.submitting} noValidate>
         <EmailField {...form.field('email')} />
-        <SubmitButton loading={form.submitting} loadingText="Sending…" disabled={form.coolingDown}>
+        <SubmitButton {...form.submitButton} loadingText="Sending…">
           Send Reset Link
         </SubmitButton>
       </form>

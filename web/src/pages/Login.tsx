@@ -57,11 +57,7 @@ export function Login() {
             </p>
           }
         />
-        <SubmitButton
-          loading={form.submitting}
-          loadingText="Signing in…"
-          disabled={form.coolingDown}
-        >
+        <SubmitButton {...form.submitButton} loadingText="Signing in…">
           Sign in
         </SubmitButton>
       </form>

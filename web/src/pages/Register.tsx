@@ -73,11 +73,7 @@ export function Register() {
             />
           }
         />
-        <SubmitButton
-          loading={form.submitting}
-          loadingText="Creating account…"
-          disabled={form.coolingDown}
-        >
+        <SubmitButton {...form.submitButton} loadingText="Creating account…">
           Create account
         </SubmitButton>
       </form>

@@ -218,11 +218,7 @@ function ResetForm({ token, email }: { token: string; email: string }) {
           required
           {...form.field('confirm_password')}
         />
-        <SubmitButton
-          loading={form.submitting}
-          loadingText="Resetting…"
-          disabled={form.coolingDown}
-        >
+        <SubmitButton {...form.submitButton} loadingText="Resetting…">
           Reset Password
         </SubmitButton>
       </form>
