@@ -1,7 +1,7 @@
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, requestResetToken, type TestService } from '../test/support/service.ts';
-import { chromiumAvailable } from './support/browser.ts';
+import { chromiumAvailable, hasFocus } from './support/browser.ts';
 import { type BrowserStack, startBrowserStack } from './support/stack.ts';
 
 const EMAIL = 'grace@example.com';
@@ -28,9 +28,6 @@ const newPage = (viewport: 'desktop' | 'phone') =>
 const shoot = (page: Page, name: string) => stack.shoot(page, name);
 
 const notMePosts = () => notMeRequests.filter((request) => request.method() === 'POST');
-
-const hasFocus = (element: { ownerDocument: { activeElement: unknown } }) =>
-  element === element.ownerDocument.activeElement;
 
 async function scrollsSideways(page: Page): Promise<boolean> {
   return (await page.evaluate(

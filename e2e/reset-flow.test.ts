@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, type TestService } from '../test/support/service.ts';
-import { chromiumAvailable } from './support/browser.ts';
+import { chromiumAvailable, hasFocus } from './support/browser.ts';
 import { type BrowserStack, startBrowserStack, VIEWPORTS } from './support/stack.ts';
 
 const EMAIL = 'ada@example.com';
@@ -133,6 +133,22 @@ describe.skipIf(!hasBrowser)('a person resets a password in Chromium', () => {
       await shoot(page, `${viewport}-email-password-reset`);
       await page.close();
     }
+  });
+
+  // Spends this IP's forgot-password budget, so it runs after the tests that ask for links.
+  it('moves focus to the error when asking for a link is refused as too many', async () => {
+    for (let i = 0; i < 100; i += 1) {
+      if ((await t.post('/auth/forgot-password/', { email: EMAIL })).statusCode === 429) break;
+    }
+    const page = await newPage('desktop');
+    await page.goto(`${webUrl}/forgot-password`);
+    await page.getByLabel('Email address').fill(EMAIL);
+    await page.getByRole('button', { name: 'Send Reset Link' }).click();
+    const alert = page.locator('.alert-error');
+    await alert.waitFor();
+    // The message takes focus, so that a screen reader reads it out.
+    await expect.poll(() => alert.evaluate(hasFocus)).toBe(true);
+    await page.close();
   });
 
   it('loaded nothing from another origin and leaked no token through Referer', () => {

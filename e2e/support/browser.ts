@@ -31,3 +31,7 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/** For `locator.evaluate`: whether the element has the focus (runs in the page). */
+export const hasFocus = (element: { ownerDocument: { activeElement: unknown } }) =>
+  element === element.ownerDocument.activeElement;

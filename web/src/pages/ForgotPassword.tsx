@@ -37,7 +37,7 @@ export function ForgotPassword() {
         </Alert>
       )}
       {form.failure !== null && (
-        <Alert tone="error">
+        <Alert ref={form.alertRef} tone="error">
           <p>{form.failure}</p>
         </Alert>
       )}
