@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../db/database.ts';
 import type { Database, NewUser, User } from '../db/schema.ts';
 import { emailKey } from './email.ts';
 
@@ -30,6 +31,17 @@ export function findUserById(db: Executor, id: string): Promise<User | undefined
 
 export async function insertUser(db: Executor, user: NewUser): Promise<void> {
   await db.insertInto('users').values(user).execute();
+}
+
+/**
+ * PostgreSQL: takes the account's row lock until the transaction ends. Every transaction
+ * that changes an account together with its tokens takes the account first (the
+ * forgot-password worker, a reset, the "this wasn't me" lock), so two of them never wait
+ * for each other in opposite orders. SQLite lets one writer in at a time anyway.
+ */
+export async function lockUser(db: Executor, dialect: Dialect, userId: string): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await db.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
 }
 
 export async function updatePasswordHash(

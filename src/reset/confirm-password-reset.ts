@@ -1,7 +1,7 @@
 import { displayName } from '../accounts/display-name.ts';
 import { passwordPolicyErrors } from '../accounts/password-policy.ts';
 import { invalidateUserSessions } from '../accounts/sessions.ts';
-import { setUserLocked, updatePasswordHash } from '../accounts/users.ts';
+import { lockUser, setUserLocked, updatePasswordHash } from '../accounts/users.ts';
 import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { addFieldError, type FieldErrors, hasFieldErrors } from '../field-errors.ts';
@@ -33,7 +33,7 @@ const CHANGED_MAIL_LIFETIME_MS = 24 * 3600 * 1000;
  * the account's other tokens revoked, every session revoked, the notice mail queued.
  */
 export async function confirmPasswordReset(
-  deps: Pick<Deps, 'db' | 'clock' | 'hasher' | 'config' | 'notifyMailWork' | 'metrics'>,
+  deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'hasher' | 'config' | 'notifyMailWork' | 'metrics'>,
   input: ConfirmInput,
   context: RequestContext | null = null,
 ): Promise<ConfirmResult> {
@@ -74,6 +74,7 @@ export async function confirmPasswordReset(
   const { user, tokenHash } = check;
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const committed = await deps.db.transaction().execute(async (trx) => {
+    await lockUser(trx, deps.dialect, user.id);
     if (!(await consumeResetToken(trx, tokenHash, now))) return false;
     await updatePasswordHash(trx, user.id, passwordHash, now);
     // The owner proved control of the mailbox: a "this wasn't me" lock ends here.
