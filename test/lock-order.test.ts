@@ -1,18 +1,21 @@
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { FIELD_MESSAGES } from '../src/messages.ts';
 import { confirmPasswordReset } from '../src/reset/confirm-password-reset.ts';
 import { revokeUserResetTokens } from '../src/reset/reset-tokens.ts';
 import { describePostgres } from './support/databases.ts';
-import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
+import {
+  createPostgresDatabase,
+  gate,
+  type PostgresDatabase,
+  waitForLockWait,
+} from './support/postgres.ts';
 import {
   registerUser,
   requestResetToken,
   startTestService,
   type TestService,
 } from './support/service.ts';
-import { waitFor } from './support/wait.ts';
 
 const EMAIL = 'ada@example.com';
 const NEW_PASSWORD = 'velocipede sprocket 42';
@@ -38,14 +41,8 @@ describePostgres('a reset and a new link for one account at the same moment', ()
 
     // What the worker does for a new forgot-password request: the account row, then its
     // tokens (a new link revokes the older ones), in one transaction.
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let holding = () => {};
-    const held = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
+    const { released, release } = gate();
+    const { released: held, release: holding } = gate();
     const newLink = other.db.transaction().execute(async (trx) => {
       await trx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
       holding();
@@ -59,15 +56,7 @@ describePostgres('a reset and a new link for one account at the same moment', ()
       newPassword: NEW_PASSWORD,
       confirmPassword: NEW_PASSWORD,
     });
-    await waitFor(
-      async () => {
-        const { rows } = await sql<{ waiting: number }>`
-          select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(other.db);
-        return (rows[0]?.waiting ?? 0) > 0;
-      },
-      { what: 'the reset to wait for the account' },
-    );
+    await waitForLockWait(other.db, 'the reset to wait for the account');
     release();
 
     // Had the reset taken the token first, PostgreSQL would abort one side as a deadlock.

@@ -1,4 +1,4 @@
-import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
@@ -9,7 +9,12 @@ import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
 import { describeEachDatabase, describePostgres, type TestDatabase } from './support/databases.ts';
 import { insertActiveAccounts } from './support/fixtures.ts';
-import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
+import {
+  createPostgresDatabase,
+  gate,
+  type PostgresDatabase,
+  waitForLockWait,
+} from './support/postgres.ts';
 import { registerUser, startTestService, type TestService } from './support/service.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -235,14 +240,8 @@ describePostgres('forgot-password batches on several workers', () => {
     const workerDeps = (db: Db) => ({ ...db, clock, config, logger, metrics: createMetrics() });
 
     // A third transaction holds the first account: the worker whose batch names it waits.
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let holding = () => {};
-    const held = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
+    const { released, release } = gate();
+    const { released: held, release: holding } = gate();
     const holderDone = holder.db.transaction().execute(async (trx) => {
       await trx
         .selectFrom('users')
@@ -256,15 +255,7 @@ describePostgres('forgot-password batches on several workers', () => {
     await held;
 
     const first = processResetRequests(workerDeps(a), 3);
-    await waitFor(
-      async () => {
-        const { rows } = await sql<{ waiting: number }>`
-          select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(holder.db);
-        return (rows[0]?.waiting ?? 0) > 0;
-      },
-      { what: 'the first worker to wait for the locked account' },
-    );
+    await waitForLockWait(holder.db, 'the first worker to wait for the locked account');
 
     // The second worker skips the first one's batch instead of queueing behind it.
     expect(await processResetRequests(workerDeps(b), 3)).toBe(3);
