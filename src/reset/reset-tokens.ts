@@ -103,18 +103,3 @@ export async function consumeResetToken(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
-
-/** How many tokens the account was sent since `since`: the per-account limit's evidence. */
-export async function countResetTokensSince(
-  db: Executor,
-  userId: string,
-  since: number,
-): Promise<number> {
-  const row = await db
-    .selectFrom('password_reset_tokens')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('user_id', '=', userId)
-    .where('created_at', '>', since)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
