@@ -1,4 +1,3 @@
-import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
@@ -17,24 +16,7 @@ import {
 } from './support/postgres.ts';
 import { registerUser, startTestService, type TestService } from './support/service.ts';
 import { waitFor } from './support/wait.ts';
-
-/** Sees every statement before it runs; `fail` may throw to inject a database failure. */
-function watchQueries(fail: (node: RootOperationNode) => void = () => {}) {
-  const seen: RootOperationNode[] = [];
-  const plugin: KyselyPlugin = {
-    transformQuery({ node }) {
-      seen.push(node);
-      fail(node);
-      return node;
-    },
-    transformResult: async ({ result }) => result,
-  };
-  return { plugin, seen };
-}
-
-function isInsertInto(node: RootOperationNode, table: string): boolean {
-  return node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === table;
-}
+import { isInsertInto, watchQueries } from './support/watch-queries.ts';
 
 describeEachDatabase('forgot-password requests handled in batches', (target) => {
   let t: TestService;

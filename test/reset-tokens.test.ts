@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkResetToken } from '../src/reset/reset-tokens.ts';
 import {
   DEFAULT_PASSWORD,
   registerUser,
@@ -8,6 +9,7 @@ import {
   type TestService,
 } from './support/service.ts';
 import { storedText } from './support/stored-text.ts';
+import { isSelectFrom, watchQueries } from './support/watch-queries.ts';
 
 let t: TestService;
 beforeEach(async () => {
@@ -125,6 +127,28 @@ describe('reset tokens', () => {
       (await t.post('/auth/verify-reset-token/', { token: first })).body.data.errors?.token,
     ).toEqual(['Token has expired or already been used']);
     expect((await t.post('/auth/verify-reset-token/', { token: second })).statusCode).toBe(200);
+  });
+
+  it('looked up together share one query, and each gets its own answer', async () => {
+    await registerUser(t, { email: 'second@example.com' });
+    const revoked = await requestResetToken(t, 'user@example.com');
+    const valid = await requestResetToken(t, 'user@example.com');
+    const used = await requestResetToken(t, 'second@example.com');
+    expect((await reset(used)).statusCode).toBe(200);
+    const { plugin, seen } = watchQueries();
+    const db = t.service.deps.db.withPlugin(plugin);
+    const tokens = [valid, 'unknown'.repeat(6), revoked, used, valid];
+    const checks = await Promise.all(
+      tokens.map((token) => checkResetToken(db, token, t.clock.now())),
+    );
+    expect(checks.map((check) => (check.ok ? check.user.email : check.reason))).toEqual([
+      'user@example.com',
+      'invalid',
+      'expired',
+      'expired',
+      'user@example.com',
+    ]);
+    expect(seen.filter((node) => isSelectFrom(node, 'password_reset_tokens'))).toHaveLength(1);
   });
 
   it('survive a failed validation, so the user can fix the password and resubmit', async () => {

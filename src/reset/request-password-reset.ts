@@ -1,6 +1,7 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable } from 'kysely';
 import { emailKey } from '../accounts/email.ts';
-import type { Database, ResetRequestsTable } from '../db/schema.ts';
+import { batchPerTurn } from '../db/batch-per-turn.ts';
+import type { ResetRequestsTable } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 
 export interface ResetRequestContext {
@@ -13,54 +14,18 @@ type NewResetRequest = Insertable<ResetRequestsTable>;
 /** Well inside SQLite's 32766 and PostgreSQL's 65535 bound parameters (5 a row). */
 const MAX_ROWS_PER_INSERT = 500;
 
-interface Waiting {
-  row: NewResetRequest;
-  settle: (error?: unknown) => void;
-}
-
 /**
- * Requests that arrive together are written together: the first one schedules an insert
- * for the end of this turn of the event loop, and every request parsed until then joins it
- * as one more row of the same statement (a group commit). Each caller still answers only
- * once its row is committed, and a failed statement fails every request in it. On SQLite
- * every statement is its own commit, which profiling put at about a quarter of the CPU of
- * a forgot-password request under load.
+ * Requests that arrive together are written together, as one multi-row insert (a group
+ * commit). Each caller still answers only once its row is committed, and a failed
+ * statement fails every request in it. On SQLite every statement is its own commit.
  */
-function createGroupedInsert(db: Kysely<Database>) {
-  let waiting: Waiting[] = [];
-  async function flush() {
-    const group = waiting;
-    waiting = [];
-    for (let start = 0; start < group.length; start += MAX_ROWS_PER_INSERT) {
-      const part = group.slice(start, start + MAX_ROWS_PER_INSERT);
-      try {
-        await db
-          .insertInto('reset_requests')
-          .values(part.map((entry) => entry.row))
-          .execute();
-        for (const entry of part) entry.settle();
-      } catch (error) {
-        for (const entry of part) entry.settle(error);
-      }
-    }
-  }
-  return (row: NewResetRequest) =>
-    new Promise<void>((resolve, reject) => {
-      if (waiting.length === 0) setImmediate(flush);
-      waiting.push({ row, settle: (error) => (error === undefined ? resolve() : reject(error)) });
-    });
-}
-
-const groupedInserts = new WeakMap<Kysely<Database>, ReturnType<typeof createGroupedInsert>>();
-
-function insertResetRequest(db: Kysely<Database>, row: NewResetRequest): Promise<void> {
-  let insert = groupedInserts.get(db);
-  if (!insert) {
-    insert = createGroupedInsert(db);
-    groupedInserts.set(db, insert);
-  }
-  return insert(row);
-}
+const insertResetRequest = batchPerTurn(async (db, rows: readonly NewResetRequest[]) => {
+  await db
+    .insertInto('reset_requests')
+    .values([...rows])
+    .execute();
+  return rows.map(() => undefined);
+}, MAX_ROWS_PER_INSERT);
 
 /**
  * The whole of forgot-password on the request path: one insert, the same for every

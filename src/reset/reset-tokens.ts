@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
-import { prepareQuery } from '../db/prepared-query.ts';
+import { batchPerTurn } from '../db/batch-per-turn.ts';
 import type { Database, User } from '../db/schema.ts';
 import { createSecretToken, hashSecretToken } from '../secret-token.ts';
 
 type Executor = Kysely<Database>;
+
+/** Well inside SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
+const MAX_TOKENS_PER_LOOKUP = 500;
 
 /**
  * Issues a token and revokes the account's older ones in the same transaction the
@@ -50,18 +53,23 @@ export type ResetTokenCheck =
   | { ok: true; user: User; tokenHash: string }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-const selectTokenWithUser = prepareQuery((db, slots: { tokenHash: string }) =>
-  db
+/** Lookups from one turn of the event loop share one query; each caller gets its token's row. */
+const selectTokenWithUser = batchPerTurn(async (db, tokenHashes: readonly string[]) => {
+  const rows = await db
     .selectFrom('password_reset_tokens')
     .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
     .selectAll('users')
     .select([
+      'password_reset_tokens.token_hash as token_hash',
       'password_reset_tokens.expires_at as token_expires_at',
       'password_reset_tokens.used_at as token_used_at',
       'password_reset_tokens.revoked_at as token_revoked_at',
     ])
-    .where('password_reset_tokens.token_hash', '=', slots.tokenHash),
-);
+    .where('password_reset_tokens.token_hash', 'in', tokenHashes)
+    .execute();
+  const rowByHash = new Map(rows.map((row) => [row.token_hash, row]));
+  return tokenHashes.map((tokenHash) => rowByHash.get(tokenHash));
+}, MAX_TOKENS_PER_LOOKUP);
 
 /** Looks a token up without using it: verifying, or a mail scanner opening the link, never burns it. */
 export async function checkResetToken(
@@ -70,9 +78,9 @@ export async function checkResetToken(
   now: number,
 ): Promise<ResetTokenCheck> {
   const tokenHash = hashSecretToken(token);
-  const row = (await selectTokenWithUser.execute(db, { tokenHash })).rows[0];
+  const row = await selectTokenWithUser(db, tokenHash);
   if (!row) return { ok: false, reason: 'invalid' };
-  const { token_expires_at, token_used_at, token_revoked_at, ...user } = row;
+  const { token_hash, token_expires_at, token_used_at, token_revoked_at, ...user } = row;
   if (
     token_used_at !== null ||
     token_revoked_at !== null ||
