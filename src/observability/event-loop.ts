@@ -15,7 +15,33 @@ export interface EventLoopMonitor {
 }
 
 const NS_PER_MS = 1e6;
-const round = (ns: number) => Math.round((ns / NS_PER_MS) * 100) / 100;
+
+/** What perf_hooks' delay histogram gives; a plain object in tests. */
+export interface DelayHistogram {
+  count: number;
+  max: number;
+  mean: number;
+  percentile(percentile: number): number;
+}
+
+/**
+ * The histogram records the time between two ticks of its sampling timer, which includes
+ * the sampling interval itself: an idle loop sampled every 10 ms reads 10 ms. The delay
+ * is what is left once the interval is taken off (as @fastify/under-pressure reads it);
+ * the stall behind a reading lies between that delay and the delay plus the interval.
+ */
+export function delayFromHistogram(
+  histogram: DelayHistogram,
+  resolutionMs: number,
+): EventLoopDelay {
+  const delay = (ns: number) =>
+    histogram.count === 0 ? 0 : Math.round(Math.max(0, ns / NS_PER_MS - resolutionMs) * 100) / 100;
+  return {
+    maxMs: delay(histogram.max),
+    p99Ms: delay(histogram.percentile(99)),
+    meanMs: delay(histogram.mean),
+  };
+}
 
 /**
  * Samples the event loop's delay (perf_hooks' histogram, every `resolutionMs`); `read()`
@@ -25,11 +51,7 @@ export function startEventLoopMonitor(resolutionMs = 10): EventLoopMonitor {
   const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
   histogram.enable();
   return {
-    read: () => ({
-      maxMs: round(histogram.max),
-      p99Ms: round(histogram.percentile(99)),
-      meanMs: round(histogram.mean),
-    }),
+    read: () => delayFromHistogram(histogram, resolutionMs),
     stop: () => histogram.disable(),
   };
 }
