@@ -21,6 +21,7 @@ import {
   startEventLoopMonitor,
 } from './observability/event-loop.ts';
 import { createMetrics, type MetricsModule } from './observability/metrics.ts';
+import { passwordHashGauges } from './observability/password-hashes.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -62,6 +63,7 @@ export async function createService(
   let worker: MailWorker | undefined;
   const clock = options.clock ?? systemClock;
   const eventLoop = startEventLoopMonitor();
+  const hasher = options.hasher ?? createArgon2idHasher();
   const metrics = createMetrics({
     outboxStats: async () => {
       const summary = await summariseOutbox(database.db, clock.now(), 0);
@@ -70,13 +72,17 @@ export async function createService(
         oldestPendingAgeSeconds: (summary.oldestPendingAgeMs ?? 0) / 1000,
       };
     },
-    modules: [eventLoopDelayGauges(eventLoop), ...(options.metricsModules ?? [])],
+    modules: [
+      eventLoopDelayGauges(eventLoop),
+      passwordHashGauges(hasher),
+      ...(options.metricsModules ?? []),
+    ],
   });
   const deps: Deps = {
     db: database.db,
     dialect: database.dialect,
     clock,
-    hasher: options.hasher ?? createArgon2idHasher(),
+    hasher,
     config,
     logger,
     metrics,

@@ -4,6 +4,7 @@ import {
   requestResetToken,
   startTestService,
   type TestService,
+  testHasher,
 } from './support/service.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -56,6 +57,15 @@ describe('/metrics', () => {
     );
     expect(stall).toBeLessThan(60);
     expect(sample(await scrape(t), 'rekey_event_loop_delay_p99_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('exports how many argon2id derivations run and wait', async () => {
+    const busy = { ...testHasher, load: () => ({ running: 2, waiting: 5 }) };
+    const t = await startTestService({}, { hasher: busy });
+    services.push(t);
+    const text = await scrape(t);
+    expect(sample(text, 'rekey_password_hashes_running')).toBe(2);
+    expect(sample(text, 'rekey_password_hashes_waiting')).toBe(5);
   });
 
   it('counts the reset flow and its mails', async () => {

@@ -89,6 +89,17 @@ describe('argon2id hashing', () => {
     expect(await hasher.verify('not a hash', 'newpassword123')).toBe(false);
   });
 
+  it('runs no more derivations at once than its concurrency; the rest wait their turn', async () => {
+    const one = createArgon2idHasher({ memory: 1024, passes: 1, parallelism: 1 }, 1);
+    const passwords = ['first password', 'second password', 'third password'];
+    const hashes = Promise.all(passwords.map((password) => one.hash(password)));
+    expect(one.load()).toEqual({ running: 1, waiting: 2 });
+    const phcs = await hashes;
+    expect(one.load()).toEqual({ running: 0, waiting: 0 });
+    for (const [i, phc] of phcs.entries())
+      expect(await one.verify(phc, passwords[i] ?? '')).toBe(true);
+  });
+
   it('uses OWASP parameters by default', async () => {
     expect(await createArgon2idHasher().hash('x')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
