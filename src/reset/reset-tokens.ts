@@ -71,7 +71,11 @@ const selectTokenWithUser = batchPerTurn(async (db, tokenHashes: readonly string
   return tokenHashes.map((tokenHash) => rowByHash.get(tokenHash));
 }, MAX_TOKENS_PER_LOOKUP);
 
-/** Looks a token up without using it: verifying, or a mail scanner opening the link, never burns it. */
+/**
+ * Looks a token up without using it: verifying, or a mail scanner opening the link, never
+ * burns it. Outside a transaction only: lookups of one turn are batched (batchPerTurn),
+ * and a transaction passed here is refused.
+ */
 export async function checkResetToken(
   db: Executor,
   token: string,
