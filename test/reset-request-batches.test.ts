@@ -14,7 +14,13 @@ import {
   type PostgresDatabase,
   waitForLockWait,
 } from './support/postgres.ts';
-import { registerUser, startTestService, type TestService } from './support/service.ts';
+import {
+  registerUser,
+  requestResetToken,
+  startTestService,
+  type TestService,
+} from './support/service.ts';
+import { tokenFromMail } from './support/smtp.ts';
 import { waitFor } from './support/wait.ts';
 import { isInsertInto, watchQueries } from './support/watch-queries.ts';
 
@@ -77,14 +83,16 @@ describeEachDatabase('forgot-password requests handled in batches', (target) => 
     const before = await pendingRequests();
     expect(before).toHaveLength(3);
 
-    // Ada's token and mail are written, then Bob's mail fails: the whole batch must roll back.
-    let outboxInserts = 0;
+    // Ada's and Bob's tokens are written, then their mails' insert fails: the whole batch
+    // must roll back.
+    let tokenInserts = 0;
     const { plugin } = watchQueries((node) => {
-      if (isInsertInto(node, 'outbox') && ++outboxInserts === 2) throw new Error('injected');
+      if (isInsertInto(node, 'password_reset_tokens')) tokenInserts += 1;
+      if (isInsertInto(node, 'outbox')) throw new Error('injected');
     });
     const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
     await expect(processResetRequests(deps)).rejects.toThrow('injected');
-    expect(outboxInserts).toBe(2);
+    expect(tokenInserts).toBe(1);
 
     expect(await pendingRequests()).toEqual(before);
     const db = t.service.deps.db;
@@ -120,6 +128,53 @@ describeEachDatabase('forgot-password requests handled in batches', (target) => 
     const one = await statementsFor(1);
     expect(await statementsFor(20)).toBe(one);
     expect(await pendingRequests()).toEqual([]);
+  });
+
+  it('writes the links of twenty accounts with as many statements as for one', async () => {
+    const emails = await insertActiveAccounts(t.service.deps.db, 21, t.clock.now());
+    const statementsFor = async (batch: string[]) => {
+      for (const email of batch) {
+        await requestPasswordReset(t.service.deps, email, {
+          clientIp: '203.0.113.7',
+          userAgent: 'test',
+        });
+      }
+      const { plugin, seen } = watchQueries();
+      const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
+      expect(await processResetRequests(deps)).toBe(batch.length);
+      return seen.length;
+    };
+    const one = await statementsFor(emails.slice(0, 1));
+    expect(await statementsFor(emails.slice(1))).toBe(one);
+    expect(await resetOutcomes()).toEqual(Array(21).fill('queued'));
+    const db = t.service.deps.db;
+    expect(await db.selectFrom('outbox').selectAll().execute()).toHaveLength(21);
+    const tokens = await db.selectFrom('password_reset_tokens').selectAll().execute();
+    expect(new Set(tokens.map((token) => token.user_id)).size).toBe(21);
+    expect(tokens.every((token) => token.revoked_at === null)).toBe(true);
+  });
+
+  it('with the limits off, mails every request of one account in a batch, and only its last link works', async () => {
+    await registerUser(t, { email: 'ada@example.com' });
+    const earlier = await requestResetToken(t, 'ada@example.com');
+    for (let i = 0; i < 3; i += 1) {
+      await requestPasswordReset(t.service.deps, 'ada@example.com', context);
+    }
+    const deps = {
+      ...t.service.deps,
+      config: { ...t.service.deps.config, rateLimitEnabled: false },
+    };
+    expect(await processResetRequests(deps)).toBe(3);
+    await t.drainMail();
+    await t.smtp.waitForMails(4);
+    const links = t.smtp.mails.slice(1).map(tokenFromMail);
+    expect(new Set(links).size).toBe(3);
+    const verdicts: number[] = [];
+    for (const token of [earlier, ...links]) {
+      const response = await t.post('/auth/verify-reset-token/', { token });
+      verdicts.push(response.statusCode);
+    }
+    expect(verdicts).toEqual([400, 400, 400, 200]);
   });
 
   const context = { clientIp: '203.0.113.9', userAgent: 'test' };

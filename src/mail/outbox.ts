@@ -24,26 +24,45 @@ export interface MailPayloads {
   password_changed: PasswordChangedPayload;
 }
 
+type NewMail<K extends MailKind> = {
+  kind: K;
+  recipient: string;
+  payload: MailPayloads[K];
+  now: number;
+  expiresAt: number;
+};
+
 /** Recorded in the caller's transaction: the mail exists exactly when the change does. */
 export async function enqueueMail<K extends MailKind>(
   db: Executor,
-  mail: { kind: K; recipient: string; payload: MailPayloads[K]; now: number; expiresAt: number },
+  mail: NewMail<K>,
 ): Promise<void> {
+  await enqueueMails(db, [mail]);
+}
+
+/** Several mails with one insert, in the caller's transaction. */
+export async function enqueueMails<K extends MailKind>(
+  db: Executor,
+  mails: readonly NewMail<K>[],
+): Promise<void> {
+  if (mails.length === 0) return;
   await db
     .insertInto('outbox')
-    .values({
-      kind: mail.kind,
-      recipient: mail.recipient,
-      payload: JSON.stringify(mail.payload),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: mail.now,
-      locked_until: null,
-      expires_at: mail.expiresAt,
-      last_error: null,
-      created_at: mail.now,
-      sent_at: null,
-    })
+    .values(
+      mails.map((mail) => ({
+        kind: mail.kind,
+        recipient: mail.recipient,
+        payload: JSON.stringify(mail.payload),
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: mail.now,
+        locked_until: null,
+        expires_at: mail.expiresAt,
+        last_error: null,
+        created_at: mail.now,
+        sent_at: null,
+      })),
+    )
     .execute();
 }
 

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { displayName } from '../accounts/display-name.ts';
 import type { Database, User } from '../db/schema.ts';
-import { enqueueMail } from '../mail/outbox.ts';
-import { createPasswordResetToken } from './reset-tokens.ts';
+import { enqueueMails } from '../mail/outbox.ts';
+import { createPasswordResetTokens } from './reset-tokens.ts';
 
 /**
  * A new reset link for the account, mailed to its stored address: the token (revoking the
@@ -14,12 +14,37 @@ export async function queuePasswordResetMail(
   now: number,
   ttlSeconds: number,
 ): Promise<void> {
-  const { token, expiresAt } = await createPasswordResetToken(db, user.id, now, ttlSeconds);
-  await enqueueMail(db, {
-    kind: 'password_reset',
-    recipient: user.email,
-    payload: { token, name: displayName(user), expiresAt },
+  await queuePasswordResetMails(db, [user], now, ttlSeconds);
+}
+
+/**
+ * The same for several accounts at once (a worker's batch), with one statement per table
+ * however many there are: the batch's transaction then stays short, and so does the time
+ * it holds the event loop on SQLite, whose calls do not yield.
+ */
+export async function queuePasswordResetMails(
+  db: Kysely<Database>,
+  users: readonly User[],
+  now: number,
+  ttlSeconds: number,
+): Promise<void> {
+  const issued = await createPasswordResetTokens(
+    db,
+    users.map((user) => user.id),
     now,
-    expiresAt,
-  });
+    ttlSeconds,
+  );
+  await enqueueMails(
+    db,
+    users.map((user, index) => {
+      const { token, expiresAt } = issued[index] as (typeof issued)[number];
+      return {
+        kind: 'password_reset' as const,
+        recipient: user.email,
+        payload: { token, name: displayName(user), expiresAt },
+        now,
+        expiresAt,
+      };
+    }),
+  );
 }

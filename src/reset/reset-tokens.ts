@@ -17,33 +17,59 @@ export async function createPasswordResetToken(
   userId: string,
   now: number,
   ttlSeconds: number,
-) {
-  await revokeUserResetTokens(db, userId, now);
-  const token = createSecretToken();
-  const expiresAt = now + ttlSeconds * 1000;
-  await db
-    .insertInto('password_reset_tokens')
-    .values({
-      token_hash: hashSecretToken(token),
-      user_id: userId,
-      created_at: now,
-      expires_at: expiresAt,
-      used_at: null,
-      revoked_at: null,
-    })
-    .execute();
-  return { token, expiresAt };
+): Promise<{ token: string; expiresAt: number }> {
+  const [issued] = await createPasswordResetTokens(db, [userId], now, ttlSeconds);
+  if (!issued) throw new Error('no token was issued');
+  return issued;
 }
 
+/**
+ * One token per entry of `userIds`, in order, with one revocation and one insert however
+ * many there are. Only an account's newest link works: its older tokens are revoked, and an
+ * account listed twice gets two tokens of which only the later one is live.
+ */
+export async function createPasswordResetTokens(
+  db: Executor,
+  userIds: readonly string[],
+  now: number,
+  ttlSeconds: number,
+): Promise<{ token: string; expiresAt: number }[]> {
+  if (userIds.length === 0) return [];
+  await revokeUserResetTokens(db, [...new Set(userIds)], now);
+  const expiresAt = now + ttlSeconds * 1000;
+  const issued = userIds.map((userId, index) => ({
+    userId,
+    token: createSecretToken(),
+    superseded: userIds.indexOf(userId, index + 1) !== -1,
+  }));
+  await db
+    .insertInto('password_reset_tokens')
+    .values(
+      issued.map(({ userId, token, superseded }) => ({
+        token_hash: hashSecretToken(token),
+        user_id: userId,
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: null,
+        revoked_at: superseded ? now : null,
+      })),
+    )
+    .execute();
+  return issued.map(({ token }) => ({ token, expiresAt }));
+}
+
+/** Revokes every live token of the account (or accounts). */
 export async function revokeUserResetTokens(
   db: Executor,
-  userId: string,
+  userId: string | readonly string[],
   now: number,
 ): Promise<void> {
+  const userIds = typeof userId === 'string' ? [userId] : userId;
+  if (userIds.length === 0) return;
   await db
     .updateTable('password_reset_tokens')
     .set({ revoked_at: now })
-    .where('user_id', '=', userId)
+    .where('user_id', 'in', userIds)
     .where('used_at', 'is', null)
     .where('revoked_at', 'is', null)
     .execute();
