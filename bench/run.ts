@@ -2,10 +2,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LoadResult, runLoad } from './support/load.ts';
-import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
+import type { LoadResult } from './support/load.ts';
+import { startOutsideWorld } from './support/outside-world.ts';
+import type { ScenarioData, ScenarioName } from './support/scenarios.ts';
+import { seedDatabase } from './support/seed.ts';
 import { type EventLoopReport, freePort, ROOT, START, spawnServer } from './support/server.ts';
-import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
  * Rekey (dist/main.js) against the floor (bench/floor-server.ts) on the same calls, the same
@@ -49,44 +50,10 @@ console.log('done');
 const half = Math.floor(users / 2);
 const verifyTokens = seeded.tokens.slice(0, half);
 const resetTokens = seeded.tokens.slice(half);
-const sink = await startBenchSink();
+const world = await startOutsideWorld();
+const data: ScenarioData = { users, verifyTokens, resetTokens };
 
-type Next = Parameters<typeof runLoad>[0]['next'];
-function scenario(name: string): Next {
-  let i = 0;
-  switch (name) {
-    case 'forgot':
-      return () => {
-        i += 1;
-        const email = i % 2 === 0 ? userEmail(i % users) : `unknown${i}@bench.example.com`;
-        return { method: 'POST', path: '/api/auth/forgot-password/', body: { email } };
-      };
-    case 'verify':
-      return () => {
-        i += 1;
-        const token = verifyTokens[i % verifyTokens.length];
-        return { method: 'POST', path: '/api/auth/verify-reset-token/', body: { token } };
-      };
-    case 'login':
-      return () => {
-        i += 1;
-        const body = { email: userEmail(i % users), password: BENCH_PASSWORD };
-        return { method: 'POST', path: '/api/auth/login/', body };
-      };
-    case 'reset':
-      return () => {
-        // A fresh token each time; once the pool is spent the answers are 400s, not counted.
-        const token = resetTokens[i] ?? 'spent'.repeat(9);
-        i += 1;
-        const body = { token, new_password: BENCH_PASSWORD, confirm_password: BENCH_PASSWORD };
-        return { method: 'POST', path: '/api/auth/reset-password/', body };
-      };
-    default:
-      throw new Error(`unknown scenario ${name}`);
-  }
-}
-
-async function run(name: string, target: Target): Promise<Run> {
+async function run(name: ScenarioName, target: Target): Promise<Run> {
   const dbPath = join(directory, `${name}-${target}.db`);
   copyFileSync(template, dbPath);
   const rekey = target === 'rekey';
@@ -105,25 +72,19 @@ async function run(name: string, target: Target): Promise<Run> {
           LOG_LEVEL: 'warn',
           WEB_PORT: '0',
           DATABASE_URL: `sqlite:${dbPath}`,
-          SMTP_URL: sink.url,
+          SMTP_URL: world.smtpUrl,
           ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
         }
       : { DATABASE_PATH: dbPath },
   });
-  let completed = 0;
-  const mailsBefore = sink.messages.length;
   server.resetEventLoop();
-  const result = await runLoad({
+  const { result, completed, mailsDelivered } = await world.load({
     url: server.url,
     connections,
     durationS,
-    next: scenario(name),
-    onResponse: (status) => {
-      if (status >= 200 && status < 300) completed += 1;
-    },
+    scenario: name,
+    data,
   });
-  // Mail goes out after the answer: what the worker delivered while the load ran.
-  const mailsDuringLoad = sink.messages.length - mailsBefore;
   const peakRssMb = server.peakRssMb();
   const eventLoop = await server.stop();
   rmSync(dbPath, { force: true });
@@ -142,7 +103,7 @@ async function run(name: string, target: Target): Promise<Run> {
       `  non-2xx ${result.non2xx}  5xx ${result.status5xx}  errors ${result.errors}` +
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
       `  startup ${server.startupMs.toFixed(0)} ms` +
-      (rekey ? `  mails delivered during the load ${mailsDuringLoad}` : ''),
+      (rekey ? `  mails delivered during the load ${mailsDelivered}` : ''),
     eventLoop?.memoryMb
       ? `\n        memory at exit (MB): ${JSON.stringify(eventLoop.memoryMb)}`
       : '',
@@ -159,7 +120,7 @@ if (scenarios.has('verify')) runs.push(await run('verify', 'rekey'), await run('
 if (scenarios.has('login') || scenarios.has('reset')) runs.push(await run('login', 'floor'));
 if (scenarios.has('login')) runs.push(await run('login', 'rekey'));
 if (scenarios.has('reset')) runs.push(await run('reset', 'rekey'));
-await sink.close();
+await world.close();
 rmSync(directory, { recursive: true, force: true });
 
 const find = (name: string, target: Target) =>
