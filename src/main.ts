@@ -1,12 +1,17 @@
 import 'dotenv/config';
 import { loadConfigOrExit } from './config.ts';
 import { createService } from './service.ts';
+import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
 import { buildWebServer, defaultWebRoot } from './web/server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const service = await createService(config);
   const { logger } = service.deps;
+  await lowerThreadPoolPriority().then(
+    (threads) => logger.debug({ threads }, 'thread pool below the event loop in CPU priority'),
+    (error: unknown) => logger.warn({ err: error }, 'could not lower the thread pool priority'),
+  );
   if (config.mailWorker) service.worker.start();
   await service.api.listen({ port: config.port, host: config.host });
   const web =

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/process.ts';
+import { THREAD_POOL_NICE } from '../src/thread-pool-priority.ts';
+import { freePort, threadNiceValues } from './support/process.ts';
 import { waitFor } from './support/wait.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -55,6 +56,16 @@ describe('npm start', () => {
     await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok, {
       what: 'the API',
     });
+    if (process.platform === 'linux') {
+      // Hashing runs below the event loop in CPU priority (src/thread-pool-priority.ts).
+      const threads = threadNiceValues(server.child.pid ?? 0);
+      const pool = threads.filter((thread) => thread.name === 'libuv-worker');
+      expect(pool.length).toBeGreaterThan(0);
+      for (const thread of pool) expect(thread.nice).toBeGreaterThanOrEqual(THREAD_POOL_NICE);
+      expect(threads.find((thread) => thread.id === server.child.pid)?.nice).toBeLessThan(
+        THREAD_POOL_NICE,
+      );
+    }
     const post = (path: string, body: unknown) =>
       fetch(`${base}/api${path}`, {
         method: 'POST',

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { waitFor } from './wait.ts';
@@ -91,4 +91,20 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       return { status: response.status, body: await response.text() };
     },
   };
+}
+
+/** Each thread of a process: its name and its nice value (field 19 of /proc/…/stat). */
+export function threadNiceValues(
+  pid: number | 'self',
+): { id: number; name: string; nice: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((id) => {
+    const stat = readFileSync(`/proc/${pid}/task/${id}/stat`, 'utf8');
+    // The name is in parentheses and may hold spaces: the fields after it are counted from 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      id: Number(id),
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      nice: Number(fields[16]),
+    };
+  });
 }
