@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyResetToken } from '../src/reset/verify-reset-token.ts';
 import {
   DEFAULT_PASSWORD,
   registerUser,
@@ -7,6 +8,7 @@ import {
   type TestService,
 } from './support/service.ts';
 import { storedText } from './support/stored-text.ts';
+import { isInsertInto, watchQueries } from './support/watch-queries.ts';
 
 let t: TestService;
 beforeEach(async () => {
@@ -126,5 +128,24 @@ describe('the audit trail and the logs', () => {
     for (const line of workerLines) {
       expect(line.mailId ?? line.resetRequestId, JSON.stringify(line)).toBeDefined();
     }
+  });
+
+  it('records failed verifies made together with one insert, one row per request', async () => {
+    const { plugin, seen } = watchQueries();
+    const deps = { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) };
+    const context = { clientIp: '203.0.113.5', userAgent: 'test' };
+    const tokens = Array.from({ length: 5 }, (_, i) => `${'x'.repeat(42)}${i}`);
+    const results = await Promise.all(
+      tokens.map((token) => verifyResetToken(deps, token, context)),
+    );
+    expect(results).toEqual(Array(5).fill({ ok: false, reason: 'invalid' }));
+    expect(seen.filter((node) => isInsertInto(node, 'audit_events'))).toHaveLength(1);
+    const rows = (await auditRows()).filter((row) => row.event_type === 'verify_failed');
+    expect(rows).toHaveLength(5);
+    expect(rows.map((row) => row.client_ip)).toEqual(Array(5).fill('203.0.113.5'));
+    // A request after that turn gets its own insert, and its own row.
+    await verifyResetToken(deps, 'y'.repeat(43), context);
+    expect(seen.filter((node) => isInsertInto(node, 'audit_events'))).toHaveLength(2);
+    expect((await auditRows()).filter((row) => row.event_type === 'verify_failed')).toHaveLength(6);
   });
 });

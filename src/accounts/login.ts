@@ -1,4 +1,4 @@
-import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
+import { type RequestContext, recordStandaloneAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import type { FieldErrors } from '../field-errors.ts';
 import { FIELD_MESSAGES } from '../messages.ts';
@@ -27,7 +27,7 @@ export async function logIn(
   // A locked account answers like a wrong password: the lock is for its owner to lift.
   if (!user || !passwordMatches || user.is_active !== 1 || user.locked_at !== null) {
     // The typed address is not recorded: it may be anyone's.
-    await recordAuditEvent(deps.db, deps.clock.now(), {
+    await recordStandaloneAuditEvent(deps.db, deps.clock.now(), {
       type: 'login_failed',
       userId: user?.id ?? null,
       context,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { batchPerTurn } from '../db/batch-per-turn.ts';
 import type { Database } from '../db/schema.ts';
 
 type Executor = Kysely<Database>;
@@ -38,6 +39,29 @@ export async function recordAuditEvent(db: Executor, now: number, event: AuditEv
   await db.insertInto('audit_events').values(auditRow(now, event)).execute();
 }
 
+/** Events recorded outside a transaction in one turn of the event loop: one insert. */
+const insertPerTurn = batchPerTurn(async (db, rows: readonly AuditRow[]) => {
+  await db
+    .insertInto('audit_events')
+    .values([...rows])
+    .execute();
+  return rows.map(() => undefined);
+}, 500);
+
+/**
+ * An event that is the only write of its request (a failed verify or login): it joins the
+ * other such events of the same turn of the event loop in one insert, so a flood of bad
+ * tokens or passwords costs one statement per turn, not one per request. Not for use inside
+ * a transaction, whose rows must commit with it.
+ */
+export function recordStandaloneAuditEvent(
+  db: Executor,
+  now: number,
+  event: AuditEvent,
+): Promise<void> {
+  return insertPerTurn(db, auditRow(now, event));
+}
+
 /**
  * One event for the account whose lookup key is `emailKey` (null when there is none),
  * found by the insert itself rather than by a query before it.
@@ -66,6 +90,8 @@ export async function recordAuditEvents(db: Executor, now: number, events: Audit
     .values(events.map((event) => auditRow(now, event)))
     .execute();
 }
+
+type AuditRow = ReturnType<typeof auditRow>;
 
 function auditRow(now: number, event: AuditEvent) {
   return {

@@ -1,4 +1,4 @@
-import { type RequestContext, recordAuditEvent } from '../audit/audit-log.ts';
+import { type RequestContext, recordStandaloneAuditEvent } from '../audit/audit-log.ts';
 import type { Deps } from '../deps.ts';
 import { checkResetToken } from './reset-tokens.ts';
 
@@ -15,7 +15,7 @@ export async function verifyResetToken(
   const now = deps.clock.now();
   const check = await checkResetToken(deps.db, token, now);
   if (check.ok) return { ok: true, email: check.user.email };
-  await recordAuditEvent(deps.db, now, {
+  await recordStandaloneAuditEvent(deps.db, now, {
     type: 'verify_failed',
     context,
     details: { reason: check.reason },
