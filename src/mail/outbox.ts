@@ -99,6 +99,28 @@ export async function claimDueMail(
   });
 }
 
+/**
+ * Gives back, in one statement, claimed messages the worker did not try to send (its lease
+ * ran short): due again at once, and the attempt claimDueMail counted is returned, since
+ * none was made. Only rows still under this lease (`leasedUntil`) change: one another worker
+ * has taken over, or sent, is left as it is.
+ */
+export async function releaseClaimedMail(
+  db: Executor,
+  ids: readonly number[],
+  leasedUntil: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('outbox')
+    .set({ locked_until: null, attempts: sql<number>`attempts - 1` })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .where('locked_until', '=', leasedUntil)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Sent: the row keeps its history, but a reset token no longer lives in it. */
 export async function markMailSent(db: Executor, id: number, now: number): Promise<void> {
   await db

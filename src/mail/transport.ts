@@ -9,9 +9,20 @@ export interface OutgoingMail {
   html: string;
 }
 
+export interface SendOptions {
+  /**
+   * Aborts the send, which then fails. A caller that passes one bounds the send with it and
+   * the transport adds no timeout of its own (the worker's signal already ends a send by
+   * `sendTimeoutMs`); without one the transport gives up after `sendTimeoutMs`.
+   */
+  signal?: AbortSignal;
+}
+
 export interface MailTransport {
-  send(mail: OutgoingMail): Promise<void>;
+  send(mail: OutgoingMail, options?: SendOptions): Promise<void>;
   close(): void;
+  /** How long one send may take at most; unset for a transport that cannot hang. */
+  readonly sendTimeoutMs?: number;
 }
 
 export interface SmtpOptions {
@@ -19,8 +30,8 @@ export interface SmtpOptions {
   caFile?: string | undefined;
   /**
    * A whole send (connect, TLS, auth, data) gives up after this long and counts as a failed
-   * attempt. It must stay below the worker's lease (60 s), or a second worker could take the
-   * message over while the first is still sending it.
+   * attempt. The worker also ends a send where its lease on the message ends (less a
+   * margin), so a second worker never takes a message over while the first still sends it.
    */
   sendTimeoutMs?: number;
 }
@@ -49,16 +60,18 @@ export function createSmtpTransport(url: string, options: SmtpOptions = {}): Mai
     ...(tls ? { tls } : {}),
   });
   return {
-    async send(mail) {
+    async send(mail, options = {}) {
       await transporter.sendMail({
         ...mail,
         disableFileAccess: true,
         disableUrlAccess: true,
-        // nodemailer aborts a send on this signal; @types/nodemailer does not list it yet.
-        ...({ signal: AbortSignal.timeout(sendTimeoutMs) } as object),
+        // nodemailer aborts a send on this signal (closing the connection that carries it);
+        // @types/nodemailer does not list it yet.
+        ...({ signal: options.signal ?? AbortSignal.timeout(sendTimeoutMs) } as object),
       });
     },
     close: () => transporter.close(),
+    sendTimeoutMs,
   };
 }
 

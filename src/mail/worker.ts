@@ -4,8 +4,15 @@ import type { Deps } from '../deps.ts';
 import { type PurgeResult, purgeExpired } from '../operations/purge.ts';
 import { processResetRequests } from '../reset/process-reset-requests.ts';
 import { composeMail } from './compose.ts';
-import { claimDueMail, markMailFailed, markMailSent, scheduleMailRetry } from './outbox.ts';
-import type { MailTransport } from './transport.ts';
+import {
+  claimDueMail,
+  markMailFailed,
+  markMailSent,
+  releaseClaimedMail,
+  scheduleMailRetry,
+} from './outbox.ts';
+import { createSendDeadlines } from './send-deadlines.ts';
+import { type MailTransport, SMTP_SEND_TIMEOUT_MS } from './transport.ts';
 
 export interface MailWorkerOptions {
   /** How often to look for work nobody woke us for (other processes' requests, retries). */
@@ -20,6 +27,16 @@ export interface MailWorkerOptions {
   batchWindowMs?: number;
   /** How long a claimed message is ours before another worker may take it over. */
   leaseMs?: number;
+  /**
+   * Every send ends this long before the lease does (see LEASE_MARGIN_MS): a send's
+   * deadline is the earlier of the transport's send timeout and the lease's end less this.
+   */
+  leaseMarginMs?: number;
+  /**
+   * A send is started only with at least this long left before that deadline; with less,
+   * the pass stops and gives the messages it has not tried back, due again at once.
+   */
+  minSendWindowMs?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
@@ -30,8 +47,36 @@ export interface MailWorker {
   stop(): Promise<void>;
   wake(): void;
   /** One pass: pending requests → tokens and mails, then due mails → the transport. */
-  runOnce(): Promise<{ requests: number; sent: number; failed: number; purged?: PurgeResult }>;
+  runOnce(): Promise<PassResult>;
 }
+
+export interface PassResult {
+  requests: number;
+  sent: number;
+  failed: number;
+  /** Claimed but given back untried: the lease had too little time left to send them. */
+  released: number;
+  purged?: PurgeResult;
+}
+
+/**
+ * How long before its lease ends a send must be over. Past the abort, the worker still has
+ * to record the outcome (the mark-sent transaction, which can wait for a busy pool) before
+ * another worker may claim the message; and the abort itself is a timer, which fires late
+ * when the event loop is held up (password hashing, a long GC). Leases are also compared
+ * across hosts, whose clocks differ by NTP's error (milliseconds). 5 s covers these with
+ * room, and leaves 55 s of the default 60 s lease: the first sends of a pass get the whole
+ * 30 s send timeout.
+ */
+export const LEASE_MARGIN_MS = 5000;
+
+/**
+ * The least time worth starting a send with: a pooled send takes milliseconds, but one that
+ * opens a connection waits for the server's greeting (100 ms for smtp-server, seconds for
+ * Postfix's postscreen). A send started with less would mostly be cut short and spend one
+ * of the message's retries for nothing.
+ */
+export const MIN_SEND_WINDOW_MS = 1000;
 
 type WorkerDeps = Pick<Deps, 'db' | 'dialect' | 'clock' | 'config' | 'logger' | 'metrics'>;
 
@@ -45,6 +90,14 @@ export function createMailWorker(
   const requestBatchSize = options.requestBatchSize ?? 50;
   const batchWindowMs = options.batchWindowMs ?? 10;
   const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMarginMs = options.leaseMarginMs ?? LEASE_MARGIN_MS;
+  const minSendWindowMs = options.minSendWindowMs ?? MIN_SEND_WINDOW_MS;
+  if (leaseMs - leaseMarginMs < minSendWindowMs) {
+    throw new Error(
+      `the mail lease (${leaseMs} ms) leaves no time to send past its margin (${leaseMarginMs} ms)`,
+    );
+  }
+  const sendTimeoutMs = transport.sendTimeoutMs ?? SMTP_SEND_TIMEOUT_MS;
   const retryBaseMs = options.retryBaseMs ?? 2000;
   const retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
   const log = deps.logger.child({ component: 'mail-worker' });
@@ -58,53 +111,108 @@ export function createMailWorker(
   // Housekeeping runs on the injected clock: the first pass does it, then every interval.
   let nextHousekeepingAt = Number.NEGATIVE_INFINITY;
 
-  async function deliver(): Promise<{ sent: number; failed: number }> {
+  async function deliver(): Promise<{ sent: number; failed: number; released: number }> {
     let sent = 0;
     let failed = 0;
-    const messages = await claimDueMail(
-      deps.db,
-      deps.dialect,
-      deps.clock.now(),
-      batchSize,
-      leaseMs,
-    );
-    for (const message of messages) {
-      try {
-        const composed = await composeMail(message, deps.config);
-        await transport.send({ from: deps.config.mailFrom, to: message.recipient, ...composed });
-        // Marked sent and audited together: a failure here is the same as a failed mark.
-        await deps.db.transaction().execute(async (trx) => {
-          await markMailSent(trx, message.id, deps.clock.now());
-          await recordMailSent(trx, message);
-        });
-        sent += 1;
-        deps.metrics.mailsSent.inc({ kind: message.kind });
-        log.info(
-          { mailId: message.id, kind: message.kind, attempts: message.attempts },
-          'mail sent',
+    let released = 0;
+    const claimedAt = deps.clock.now();
+    const messages = await claimDueMail(deps.db, deps.dialect, claimedAt, batchSize, leaseMs);
+    if (messages.length === 0) return { sent, failed, released };
+    // The lease as claimDueMail wrote it; every send of the pass must be over before this.
+    const leasedUntil = claimedAt + leaseMs;
+    const sendsEndBy = leasedUntil - leaseMarginMs;
+    const deadlines = createSendDeadlines();
+    try {
+      for (const [index, message] of messages.entries()) {
+        // Judged on the injected clock before each message: the time left of the lease (less
+        // the margin) bounds the send, as does the transport's own timeout. The deadline runs
+        // from here, so composing counts against it too.
+        const left = sendsEndBy - deps.clock.now();
+        if (left < minSendWindowMs) {
+          released = await release(messages.slice(index), leasedUntil);
+          break;
+        }
+        const byLease = left < sendTimeoutMs;
+        const signal = deadlines.begin(
+          byLease ? left : sendTimeoutMs,
+          byLease
+            ? `the send would outlast the lease (it must end ${leaseMarginMs} ms before it)`
+            : `the send outlasted its timeout (${sendTimeoutMs} ms)`,
         );
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const now = deps.clock.now();
-        const retryAt = now + Math.min(retryBaseMs * 2 ** (message.attempts - 1), retryMaxMs);
-        if (retryAt >= message.expires_at) {
-          await markMailFailed(deps.db, message.id, reason);
-          failed += 1;
-          deps.metrics.mailsFailed.inc({ kind: message.kind });
-          log.error(
-            { mailId: message.id, kind: message.kind, attempts: message.attempts, reason },
-            'mail failed for good',
+        try {
+          const composed = await composeMail(message, deps.config);
+          try {
+            await transport.send(
+              { from: deps.config.mailFrom, to: message.recipient, ...composed },
+              { signal },
+            );
+          } finally {
+            deadlines.end();
+          }
+          // Marked sent and audited together: a failure here is the same as a failed mark.
+          await deps.db.transaction().execute(async (trx) => {
+            await markMailSent(trx, message.id, deps.clock.now());
+            await recordMailSent(trx, message);
+          });
+          sent += 1;
+          deps.metrics.mailsSent.inc({ kind: message.kind });
+          log.info(
+            { mailId: message.id, kind: message.kind, attempts: message.attempts },
+            'mail sent',
           );
-        } else {
-          await scheduleMailRetry(deps.db, message.id, retryAt, reason);
-          log.warn(
-            { mailId: message.id, kind: message.kind, attempts: message.attempts, reason, retryAt },
-            'mail will be retried',
-          );
+        } catch (error) {
+          deadlines.end();
+          // nodemailer's abort error says only "Message sending aborted": say which deadline.
+          const reason = signal.aborted
+            ? `${errorMessage(error)}: ${errorMessage(signal.reason)}`
+            : errorMessage(error);
+          if (await recordFailure(message, reason)) failed += 1;
         }
       }
+    } finally {
+      deadlines.dispose();
     }
-    return { sent, failed };
+    return { sent, failed, released };
+  }
+
+  async function release(
+    messages: readonly { id: number }[],
+    leasedUntil: number,
+  ): Promise<number> {
+    const released = await releaseClaimedMail(
+      deps.db,
+      messages.map((message) => message.id),
+      leasedUntil,
+    );
+    log.warn(
+      { released, claimed: messages.length, leasedUntil },
+      'mail lease running out: unsent mails given back',
+    );
+    return released;
+  }
+
+  /** A retry with backoff, or failed for good past the expiry; true when failed for good. */
+  async function recordFailure(
+    message: { id: number; kind: string; attempts: number; expires_at: number },
+    reason: string,
+  ): Promise<boolean> {
+    const now = deps.clock.now();
+    const retryAt = now + Math.min(retryBaseMs * 2 ** (message.attempts - 1), retryMaxMs);
+    if (retryAt >= message.expires_at) {
+      await markMailFailed(deps.db, message.id, reason);
+      deps.metrics.mailsFailed.inc({ kind: message.kind });
+      log.error(
+        { mailId: message.id, kind: message.kind, attempts: message.attempts, reason },
+        'mail failed for good',
+      );
+      return true;
+    }
+    await scheduleMailRetry(deps.db, message.id, retryAt, reason);
+    log.warn(
+      { mailId: message.id, kind: message.kind, attempts: message.attempts, reason, retryAt },
+      'mail will be retried',
+    );
+    return false;
   }
 
   async function recordMailSent(
@@ -130,11 +238,11 @@ export function createMailWorker(
     return purged;
   }
 
-  async function runOnce() {
+  async function runOnce(): Promise<PassResult> {
     const requests = await processResetRequests(deps, requestBatchSize);
-    const { sent, failed } = await deliver();
+    const { sent, failed, released } = await deliver();
     const purged = await housekeeping();
-    return { requests, sent, failed, ...(purged ? { purged } : {}) };
+    return { requests, sent, failed, released, ...(purged ? { purged } : {}) };
   }
 
   function sleep(ms: number): Promise<void> {
@@ -156,7 +264,11 @@ export function createMailWorker(
       let full = false;
       try {
         const result = await runOnce();
-        full = result.requests >= requestBatchSize || result.sent + result.failed >= batchSize;
+        // Mails given back for want of lease are due at once: the next pass takes them.
+        full =
+          result.requests >= requestBatchSize ||
+          result.sent + result.failed >= batchSize ||
+          result.released > 0;
         busy = full || result.requests > 0;
       } catch (error) {
         log.error({ err: error }, 'mail worker pass failed');
@@ -189,4 +301,8 @@ export function createMailWorker(
     },
     runOnce,
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
