@@ -24,6 +24,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '2000' },
     drain: { type: 'string', default: '180' },
     profile: { type: 'string' },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const minutes = Number(values.minutes);
@@ -52,6 +53,7 @@ const server = await spawnServer({
     WEB_PORT: '0',
     DATABASE_URL: `sqlite:${dbPath}`,
     SMTP_URL: sink.url,
+    ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
   },
 });
 console.log(

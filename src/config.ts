@@ -120,6 +120,12 @@ const schema = z.object({
   RATE_LIMIT_WINDOW: seconds(1).default(60),
   HOUSEKEEPING_INTERVAL: seconds(0).default(600),
   OUTBOX_RETENTION_DAYS: count.default(7),
+  THREAD_POOL_NICE: z.coerce
+    .number({ error: 'must be a whole number from 0 to 19' })
+    .int({ error: 'must be a whole number from 0 to 19' })
+    .min(0, { error: 'must be a whole number from 0 to 19' })
+    .max(19, { error: 'must be a whole number from 0 to 19' })
+    .default(10),
   ...Object.fromEntries(
     Object.entries(RATE_LIMIT_DEFAULTS).map(([name, max]) => [
       rateLimitVariable(name),
@@ -159,6 +165,11 @@ export interface Config {
   /** How often the worker purges expired tokens, sessions and old rows; 0 turns it off. */
   housekeepingIntervalSeconds: number;
   outboxRetentionDays: number;
+  /**
+   * How many nice levels libuv's thread pool (argon2id) runs below the event loop, on
+   * Linux; 0 leaves it at the process's own priority.
+   */
+  threadPoolNice: number;
 }
 
 /** Empty strings count as unset, as they do in most `.env` tooling. */
@@ -222,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowSeconds: v.RATE_LIMIT_WINDOW,
     housekeepingIntervalSeconds: v.HOUSEKEEPING_INTERVAL,
     outboxRetentionDays: v.OUTBOX_RETENTION_DAYS,
+    threadPoolNice: v.THREAD_POOL_NICE,
     rateLimits: Object.fromEntries(
       Object.keys(RATE_LIMIT_DEFAULTS).map((name) => [
         name,

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const service = await createService(config);
   const { logger } = service.deps;
-  await lowerThreadPoolPriority().then(
+  await lowerThreadPoolPriority(config.threadPoolNice).then(
     (threads) => logger.debug({ threads }, 'thread pool below the event loop in CPU priority'),
     (error: unknown) => logger.warn({ err: error }, 'could not lower the thread pool priority'),
   );

@@ -21,6 +21,7 @@ describe('configuration', () => {
       corsOrigins: ['http://localhost:3000'],
       passwordMinLength: 8,
       logLevel: 'info',
+      threadPoolNice: 10,
     });
   });
 
@@ -43,6 +44,7 @@ describe('configuration', () => {
       CORS_ORIGINS: 'https://shop.example, https://admin.shop.example/',
       PASSWORD_MIN_LENGTH: '12',
       LOG_LEVEL: 'warn',
+      THREAD_POOL_NICE: '0',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -61,6 +63,7 @@ describe('configuration', () => {
       corsOrigins: ['https://shop.example', 'https://admin.shop.example'],
       passwordMinLength: 12,
       logLevel: 'warn',
+      threadPoolNice: 0,
     });
   });
 
@@ -80,6 +83,8 @@ describe('configuration', () => {
     ['CORS_ORIGINS', 'ftp://x'],
     ['PASSWORD_MIN_LENGTH', '0'],
     ['LOG_LEVEL', 'loud'],
+    ['THREAD_POOL_NICE', '20'],
+    ['THREAD_POOL_NICE', '-1'],
   ])('stops on a bad %s (%s) with one line naming it', (variable, value) => {
     let error: unknown;
     try {

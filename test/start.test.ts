@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { THREAD_POOL_NICE } from '../src/thread-pool-priority.ts';
+import { loadConfig } from '../src/config.ts';
 import { freePort, threadNiceValues } from './support/process.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -58,6 +58,7 @@ describe('npm start', () => {
     });
     if (process.platform === 'linux') {
       // Hashing runs below the event loop in CPU priority (src/thread-pool-priority.ts).
+      const THREAD_POOL_NICE = loadConfig({}).threadPoolNice;
       const threads = threadNiceValues(server.child.pid ?? 0);
       const pool = threads.filter((thread) => thread.name === 'libuv-worker');
       expect(pool.length).toBeGreaterThan(0);
