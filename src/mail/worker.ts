@@ -43,7 +43,7 @@ export interface MailWorkerOptions {
 
 export interface MailWorker {
   start(): void;
-  /** Finishes the message in flight, then stops. */
+  /** Finishes the pass in flight (at most a batch of mails, each inside its lease), then stops. */
   stop(): Promise<void>;
   wake(): void;
   /** One pass: pending requests → tokens and mails, then due mails → the transport. */
