@@ -62,6 +62,15 @@ const count = z.coerce
   .int({ error: 'must be a whole number' })
   .min(1, { error: 'must be at least 1' });
 
+/** A whole number from `min` to `max`, with the message for each way to miss it. */
+function wholeNumber(min: number, max: number, errors: { notWhole: string; outOfRange: string }) {
+  return z.coerce
+    .number({ error: errors.notWhole })
+    .int({ error: errors.notWhole })
+    .min(min, { error: errors.outOfRange })
+    .max(max, { error: errors.outOfRange });
+}
+
 /** Requests per client IP per RATE_LIMIT_WINDOW, each overridable as RATE_LIMIT_<ROUTE>. */
 export const RATE_LIMIT_DEFAULTS = {
   forgotPassword: 20,
@@ -100,12 +109,10 @@ const schema = z.object({
   REGISTRATION_ENABLED: flag.default(true),
   TRUST_PROXY: flag.default(false),
   CORS_ORIGINS: z.string().optional(),
-  PASSWORD_MIN_LENGTH: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be between 1 and 128' })
-    .max(128, { error: 'must be between 1 and 128' })
-    .default(8),
+  PASSWORD_MIN_LENGTH: wholeNumber(1, 128, {
+    notWhole: 'must be a whole number',
+    outOfRange: 'must be between 1 and 128',
+  }).default(8),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -120,12 +127,10 @@ const schema = z.object({
   RATE_LIMIT_WINDOW: seconds(1).default(60),
   HOUSEKEEPING_INTERVAL: seconds(0).default(600),
   OUTBOX_RETENTION_DAYS: count.default(7),
-  THREAD_POOL_NICE: z.coerce
-    .number({ error: 'must be a whole number from 0 to 19' })
-    .int({ error: 'must be a whole number from 0 to 19' })
-    .min(0, { error: 'must be a whole number from 0 to 19' })
-    .max(19, { error: 'must be a whole number from 0 to 19' })
-    .default(10),
+  THREAD_POOL_NICE: wholeNumber(0, 19, {
+    notWhole: 'must be a whole number from 0 to 19',
+    outOfRange: 'must be a whole number from 0 to 19',
+  }).default(10),
   ...Object.fromEntries(
     Object.entries(RATE_LIMIT_DEFAULTS).map(([name, max]) => [
       rateLimitVariable(name),
