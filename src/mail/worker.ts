@@ -11,7 +11,6 @@ import {
   releaseClaimedMail,
   scheduleMailRetry,
 } from './outbox.ts';
-import { createSendDeadlines } from './send-deadlines.ts';
 import { type MailTransport, SMTP_SEND_TIMEOUT_MS } from './transport.ts';
 
 export interface MailWorkerOptions {
@@ -121,56 +120,42 @@ export function createMailWorker(
     // The lease as claimDueMail wrote it; every send of the pass must be over before this.
     const leasedUntil = claimedAt + leaseMs;
     const sendsEndBy = leasedUntil - leaseMarginMs;
-    const deadlines = createSendDeadlines();
-    try {
-      for (const [index, message] of messages.entries()) {
-        // Judged on the injected clock before each message: the time left of the lease (less
-        // the margin) bounds the send, as does the transport's own timeout. The deadline runs
-        // from here, so composing counts against it too.
-        const left = sendsEndBy - deps.clock.now();
-        if (left < minSendWindowMs) {
-          released = await release(messages.slice(index), leasedUntil);
-          break;
-        }
-        const byLease = left < sendTimeoutMs;
-        const signal = deadlines.begin(
-          byLease ? left : sendTimeoutMs,
-          byLease
-            ? `the send would outlast the lease (it must end ${leaseMarginMs} ms before it)`
-            : `the send outlasted its timeout (${sendTimeoutMs} ms)`,
-        );
-        try {
-          const composed = await composeMail(message, deps.config);
-          try {
-            await transport.send(
-              { from: deps.config.mailFrom, to: message.recipient, ...composed },
-              { signal },
-            );
-          } finally {
-            deadlines.end();
-          }
-          // Marked sent and audited together: a failure here is the same as a failed mark.
-          await deps.db.transaction().execute(async (trx) => {
-            await markMailSent(trx, message.id, deps.clock.now());
-            await recordMailSent(trx, message);
-          });
-          sent += 1;
-          deps.metrics.mailsSent.inc({ kind: message.kind });
-          log.info(
-            { mailId: message.id, kind: message.kind, attempts: message.attempts },
-            'mail sent',
-          );
-        } catch (error) {
-          deadlines.end();
-          // nodemailer's abort error says only "Message sending aborted": say which deadline.
-          const reason = signal.aborted
-            ? `${errorMessage(error)}: ${errorMessage(signal.reason)}`
-            : errorMessage(error);
-          if (await recordFailure(message, reason)) failed += 1;
-        }
+    for (const [index, message] of messages.entries()) {
+      // Judged on the injected clock before each message: the time left of the lease (less
+      // the margin) bounds the send, as does the transport's own timeout. The deadline runs
+      // from here, so composing counts against it too.
+      const left = sendsEndBy - deps.clock.now();
+      if (left < minSendWindowMs) {
+        released = await release(messages.slice(index), leasedUntil);
+        break;
       }
-    } finally {
-      deadlines.dispose();
+      const byLease = left < sendTimeoutMs;
+      const signal = AbortSignal.timeout(byLease ? left : sendTimeoutMs);
+      try {
+        const composed = await composeMail(message, deps.config);
+        await transport.send(
+          { from: deps.config.mailFrom, to: message.recipient, ...composed },
+          { signal },
+        );
+        // Marked sent and audited together: a failure here is the same as a failed mark.
+        await deps.db.transaction().execute(async (trx) => {
+          await markMailSent(trx, message.id, deps.clock.now());
+          await recordMailSent(trx, message);
+        });
+        sent += 1;
+        deps.metrics.mailsSent.inc({ kind: message.kind });
+        log.info(
+          { mailId: message.id, kind: message.kind, attempts: message.attempts },
+          'mail sent',
+        );
+      } catch (error) {
+        // nodemailer's abort error says only "Message sending aborted": say which deadline.
+        const deadline = byLease
+          ? `the send would outlast the lease (it must end ${leaseMarginMs} ms before it)`
+          : `the send outlasted its timeout (${sendTimeoutMs} ms)`;
+        const reason = signal.aborted ? `${errorMessage(error)}: ${deadline}` : errorMessage(error);
+        if (await recordFailure(message, reason)) failed += 1;
+      }
     }
     return { sent, failed, released };
   }
