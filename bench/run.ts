@@ -82,7 +82,8 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
       : { DATABASE_PATH: dbPath },
   });
   server.resetEventLoop();
-  const { result, completed, mailsDelivered } = await world.load({
+  const serverCpuBefore = server.cpuSeconds();
+  const { result, completed, mailsDelivered, cpuSeconds } = await world.load({
     url: server.url,
     connections,
     durationS,
@@ -90,6 +91,9 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     data,
   });
   const peakRssMb = server.peakRssMb();
+  // Cores in use over the run: where the machine's two went (the server, or the outside world).
+  const serverCores = (server.cpuSeconds() - serverCpuBefore) / result.durationS;
+  const outsideCores = cpuSeconds / result.durationS;
   const eventLoop = await server.stop();
   rmSync(dbPath, { force: true });
   const row: Run = {
@@ -107,7 +111,8 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
       `  non-2xx ${result.non2xx}  5xx ${result.status5xx}  errors ${result.errors}` +
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
       `  startup ${server.startupMs.toFixed(0)} ms` +
-      (rekey ? `  mails delivered during the load ${mailsDelivered}` : ''),
+      (rekey ? `  mails delivered during the load ${mailsDelivered}` : '') +
+      `\n        cores used: server ${serverCores.toFixed(2)}, load generator + SMTP sink ${outsideCores.toFixed(2)}`,
     eventLoop?.memoryMb
       ? `\n        memory at exit (MB): ${JSON.stringify(eventLoop.memoryMb)}`
       : '',

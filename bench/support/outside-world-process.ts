@@ -26,6 +26,7 @@ send({ type: 'ready', smtpUrl: sink.url });
 async function load(request: LoadRequest): Promise<LoadReply> {
   let completed = 0;
   const mailsBefore = sink.messages.length;
+  const cpuBefore = process.cpuUsage();
   const result = await runLoad({
     url: request.url,
     connections: request.connections,
@@ -35,6 +36,12 @@ async function load(request: LoadRequest): Promise<LoadReply> {
       if (status >= 200 && status < 300) completed += 1;
     },
   });
+  const cpu = process.cpuUsage(cpuBefore);
   // Mail goes out after the answer: this is what the server delivered while the load ran.
-  return { result, completed, mailsDelivered: sink.messages.length - mailsBefore };
+  return {
+    result,
+    completed,
+    mailsDelivered: sink.messages.length - mailsBefore,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }

@@ -18,6 +18,8 @@ export interface LoadReply {
   completed: number;
   /** Mails the sink accepted while the load ran. */
   mailsDelivered: number;
+  /** CPU time the load generator and the sink used while the load ran (all threads). */
+  cpuSeconds: number;
 }
 
 /** The clients and the mail server of a bench run, in a process of their own. */

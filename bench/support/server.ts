@@ -48,10 +48,22 @@ export interface RunningServer {
   peakRssMb(): number;
   /** VmRSS now, in MiB. */
   rssMb(): number;
+  /** CPU time the process has used so far, all its threads (Linux: /proc/<pid>/stat). */
+  cpuSeconds(): number;
   /** Starts the event-loop count afresh (call as the load begins). */
   resetEventLoop(): void;
   /** Stops it (SIGTERM) and returns what the event-loop probe printed at exit, if anything. */
   stop(): Promise<EventLoopReport | undefined>;
+}
+
+// utime and stime, in clock ticks (USER_HZ, 100 on Linux), after the command's closing paren.
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function statusField(pid: number, field: string): number {
@@ -132,6 +144,7 @@ export async function spawnServer(options: {
     startupMs,
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
+    cpuSeconds: () => cpuSeconds(pid),
     resetEventLoop: () => child.kill('SIGUSR2'),
     async stop() {
       stopping = true;
