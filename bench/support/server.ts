@@ -56,10 +56,12 @@ export interface RunningServer {
   stop(): Promise<EventLoopReport | undefined>;
 }
 
-// utime and stime, in clock ticks (USER_HZ, 100 on Linux), after the command's closing paren.
+// utime and stime (fields 14 and 15), in clock ticks (USER_HZ, 100 on Linux). The name
+// before them is in parentheses and may hold spaces or parentheses: count from the last ')'.
 function cpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
