@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { claimDueMail, enqueueMails, releaseClaimedMail } from '../src/mail/outbox.ts';
+import { claimDueMail, releaseClaimedMail } from '../src/mail/outbox.ts';
 import { createSmtpTransport, type MailTransport } from '../src/mail/transport.ts';
 import { createMailWorker, type MailWorkerOptions } from '../src/mail/worker.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
-import { insertActiveAccounts } from './support/fixtures.ts';
+import { enqueuePasswordChangedMails, insertActiveAccounts } from './support/fixtures.ts';
 import { startTestService, type TestService } from './support/service.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -25,16 +25,7 @@ describeEachDatabase('a worker whose lease on its batch runs short', (target) =>
     t = await startTestService({}, { databaseUrl: database.url });
     const now = t.clock.now();
     emails = await insertActiveAccounts(t.service.deps.db, 5, now);
-    await enqueueMails(
-      t.service.deps.db,
-      emails.map((recipient) => ({
-        kind: 'password_changed' as const,
-        recipient,
-        payload: { name: '', changedAt: now },
-        now,
-        expiresAt: now + 3_600_000,
-      })),
-    );
+    await enqueuePasswordChangedMails(t.service.deps.db, emails, now);
   });
   afterEach(async () => {
     for (const transport of transports.splice(0)) transport.close();

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 export interface BenchSink {
   url: string;
@@ -10,16 +10,21 @@ export interface BenchSink {
   close(): Promise<void>;
 }
 
+/** A bare SMTP server for benches: no auth, no TLS, no logging. */
+export const BENCH_SMTP_OPTIONS = {
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  // The reverse lookup of 127.0.0.1 costs tens of ms per connection here; it is no part of Rekey.
+  disableReverseLookup: true,
+  logger: false,
+} satisfies SMTPServerOptions;
+
 /** An SMTP server on loopback that keeps what it accepts; no parsing, so it stays cheap. */
 export async function startBenchSink(): Promise<BenchSink> {
   const messages: string[] = [];
   let available = true;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    // The reverse lookup of 127.0.0.1 costs tens of ms per connection here; it is no part of Rekey.
-    disableReverseLookup: true,
-    logger: false,
+    ...BENCH_SMTP_OPTIONS,
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 
 export interface OutgoingMail {
   from: string;
@@ -23,6 +23,12 @@ export interface MailTransport {
   close(): void;
   /** How long one send may take at most; unset for a transport that cannot hang. */
   readonly sendTimeoutMs?: number;
+  /**
+   * How many sends may run at once, each on a connection of its own; unset means one at a
+   * time. The worker never has more in flight, so no send waits in the transport's queue
+   * while its deadline runs.
+   */
+  readonly maxConcurrentSends?: number;
 }
 
 export interface SmtpOptions {
@@ -60,6 +66,8 @@ export function createSmtpTransport(url: string, options: SmtpOptions = {}): Mai
     ...(tls ? { tls } : {}),
   });
   return {
+    // The pool's size: nodemailer's default (5), or `?maxConnections=` in SMTP_URL.
+    maxConcurrentSends: poolSize(transporter),
     async send(mail, options = {}) {
       await transporter.sendMail({
         ...mail,
@@ -73,6 +81,12 @@ export function createSmtpTransport(url: string, options: SmtpOptions = {}): Mai
     close: () => transporter.close(),
     sendTimeoutMs,
   };
+}
+
+function poolSize(transporter: Transporter): number {
+  const { options } = transporter.transporter as { options?: { maxConnections?: unknown } };
+  const size = Number(options?.maxConnections);
+  return Number.isInteger(size) && size > 0 ? size : 1;
 }
 
 function readCaFile(path: string): string {

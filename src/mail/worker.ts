@@ -1,5 +1,6 @@
 import { emailKey } from '../accounts/email.ts';
 import { recordAuditEventForEmailKey } from '../audit/audit-log.ts';
+import type { OutboxMessage } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { type PurgeResult, purgeExpired } from '../operations/purge.ts';
 import { processResetRequests } from '../reset/process-reset-requests.ts';
@@ -97,6 +98,7 @@ export function createMailWorker(
     );
   }
   const sendTimeoutMs = transport.sendTimeoutMs ?? SMTP_SEND_TIMEOUT_MS;
+  const sendConcurrency = Math.max(1, transport.maxConcurrentSends ?? 1);
   const retryBaseMs = options.retryBaseMs ?? 2000;
   const retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
   const log = deps.logger.child({ component: 'mail-worker' });
@@ -111,53 +113,70 @@ export function createMailWorker(
   let nextHousekeepingAt = Number.NEGATIVE_INFINITY;
 
   async function deliver(): Promise<{ sent: number; failed: number; released: number }> {
-    let sent = 0;
-    let failed = 0;
-    let released = 0;
+    const outcome = { sent: 0, failed: 0, released: 0 };
     const claimedAt = deps.clock.now();
     const messages = await claimDueMail(deps.db, deps.dialect, claimedAt, batchSize, leaseMs);
-    if (messages.length === 0) return { sent, failed, released };
+    if (messages.length === 0) return outcome;
     // The lease as claimDueMail wrote it; every send of the pass must be over before this.
     const leasedUntil = claimedAt + leaseMs;
-    const sendsEndBy = leasedUntil - leaseMarginMs;
-    for (const [index, message] of messages.entries()) {
-      // Judged on the injected clock before each message: the time left of the lease (less
-      // the margin) bounds the send, as does the transport's own timeout. The deadline runs
-      // from here, so composing counts against it too.
-      const left = sendsEndBy - deps.clock.now();
-      if (left < minSendWindowMs) {
-        released = await release(messages.slice(index), leasedUntil);
-        break;
-      }
-      const byLease = left < sendTimeoutMs;
-      const signal = AbortSignal.timeout(byLease ? left : sendTimeoutMs);
-      try {
-        const composed = await composeMail(message, deps.config);
-        await transport.send(
-          { from: deps.config.mailFrom, to: message.recipient, ...composed },
-          { signal },
-        );
-        // Marked sent and audited together: a failure here is the same as a failed mark.
-        await deps.db.transaction().execute(async (trx) => {
-          await markMailSent(trx, message.id, deps.clock.now());
-          await recordMailSent(trx, message);
-        });
-        sent += 1;
-        deps.metrics.mailsSent.inc({ kind: message.kind });
-        log.info(
-          { mailId: message.id, kind: message.kind, attempts: message.attempts },
-          'mail sent',
-        );
-      } catch (error) {
-        // nodemailer's abort error says only "Message sending aborted": say which deadline.
-        const deadline = byLease
-          ? `the send would outlast the lease (it must end ${leaseMarginMs} ms before it)`
-          : `the send outlasted its timeout (${sendTimeoutMs} ms)`;
-        const reason = signal.aborted ? `${errorMessage(error)}: ${deadline}` : errorMessage(error);
-        if (await recordFailure(message, reason)) failed += 1;
+    let next = 0;
+    // As many sends at once as the transport has connections: against a relay a send is
+    // mostly waiting for its replies, and one at a time would bound delivery by round trips.
+    async function sendInTurn(): Promise<void> {
+      while (next < messages.length) {
+        const index = next++;
+        const message = messages[index] as OutboxMessage;
+        // Judged on the injected clock as each send starts: the time left of the lease
+        // (less the margin) bounds the send, as does the transport's own timeout.
+        const left = leasedUntil - leaseMarginMs - deps.clock.now();
+        if (left < minSendWindowMs) {
+          const untried = messages.slice(index);
+          next = messages.length;
+          outcome.released += await release(untried, leasedUntil);
+          return;
+        }
+        const result = await sendOne(message, left);
+        if (result !== 'retry') outcome[result] += 1;
       }
     }
-    return { sent, failed, released };
+    const runners = Math.min(sendConcurrency, messages.length);
+    const settled = await Promise.allSettled(Array.from({ length: runners }, sendInTurn));
+    // Every runner has ended before the pass does (stop() waits for the pass); the first
+    // error, a database one, then fails the pass as it would have failed a sequential one.
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
+    return outcome;
+  }
+
+  /** One claimed mail to the transport, and its outcome recorded. */
+  async function sendOne(
+    message: OutboxMessage,
+    left: number,
+  ): Promise<'sent' | 'failed' | 'retry'> {
+    const byLease = left < sendTimeoutMs;
+    const signal = AbortSignal.timeout(byLease ? left : sendTimeoutMs);
+    try {
+      // The deadline runs from before composing, so composing counts against it too.
+      const composed = await composeMail(message, deps.config);
+      await transport.send(
+        { from: deps.config.mailFrom, to: message.recipient, ...composed },
+        { signal },
+      );
+      // Marked sent and audited together: a failure here is the same as a failed mark.
+      await deps.db.transaction().execute(async (trx) => {
+        await markMailSent(trx, message.id, deps.clock.now());
+        await recordMailSent(trx, message);
+      });
+      deps.metrics.mailsSent.inc({ kind: message.kind });
+      log.info({ mailId: message.id, kind: message.kind, attempts: message.attempts }, 'mail sent');
+      return 'sent';
+    } catch (error) {
+      // nodemailer's abort error says only "Message sending aborted": say which deadline.
+      const deadline = byLease
+        ? `the send would outlast the lease (it must end ${leaseMarginMs} ms before it)`
+        : `the send outlasted its timeout (${sendTimeoutMs} ms)`;
+      const reason = signal.aborted ? `${errorMessage(error)}: ${deadline}` : errorMessage(error);
+      return (await recordFailure(message, reason)) ? 'failed' : 'retry';
+    }
   }
 
   async function release(

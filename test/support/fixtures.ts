@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { insertUser } from '../../src/accounts/users.ts';
 import type { Database, OutboxMessage } from '../../src/db/schema.ts';
+import { enqueueMails } from '../../src/mail/outbox.ts';
 
 /** Active accounts user0@example.com … user<count-1>@example.com, straight into the table. */
 export async function insertActiveAccounts(
@@ -24,6 +25,24 @@ export async function insertActiveAccounts(
     });
   }
   return emails;
+}
+
+/** One password-changed mail queued for each address, due now, expiring in an hour. */
+export async function enqueuePasswordChangedMails(
+  db: Kysely<Database>,
+  recipients: readonly string[],
+  now: number,
+): Promise<void> {
+  await enqueueMails(
+    db,
+    recipients.map((recipient) => ({
+      kind: 'password_changed' as const,
+      recipient,
+      payload: { name: '', changedAt: now },
+      now,
+      expiresAt: now + 3_600_000,
+    })),
+  );
 }
 
 /** An outbox row as the worker claims it: a mail of `kind` to Ada with this payload. */
