@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { flushCompileCache } from 'node:module';
 import { loadConfigOrExit } from './config.ts';
 import { createService } from './service.ts';
 import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
           logger: { level: config.logLevel },
         });
   await web?.listen({ port: config.webPort, host: config.host });
+  // With NODE_COMPILE_CACHE set (npm start), Node writes the cache only at a clean exit:
+  // written now, a process that is only ever stopped hard (SIGKILL) still leaves it for the
+  // next start. Without the variable this does nothing.
+  flushCompileCache();
 
   let stopping = false;
   const stop = async (signal: string) => {
