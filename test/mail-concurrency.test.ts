@@ -72,10 +72,10 @@ describeEachDatabase('a worker sending to a slow relay', (target) => {
     expect(rows.map((row) => row.status)).toEqual(emails.map(() => 'sent'));
   });
 
-  it("sends one at a time with ?maxConnections=1, and five at once on nodemailer's default", async () => {
-    const one = transport('?maxConnections=1');
+  it('sends one at a time when SMTP_URL does not ask for more connections', async () => {
+    const one = transport('');
     expect(one.maxConcurrentSends).toBe(1);
-    expect(transport('').maxConcurrentSends).toBe(5);
+    expect(transport('?maxConnections=1').maxConcurrentSends).toBe(1);
     expect(await passAgainstRelay(one)).toMatchObject({ sent: 7 });
     expect(relay.mostHeld()).toBe(1);
     expect(relay.recipients().sort()).toEqual([...emails].sort());

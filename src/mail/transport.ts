@@ -63,10 +63,15 @@ export function createSmtpTransport(url: string, options: SmtpOptions = {}): Mai
     // server's greeting delay every time (smtp-server waits 100 ms, Postfix's postscreen
     // longer), which capped delivery near 9 mails/s; pooled, a message costs a few ms.
     pool: true,
+    // One connection unless SMTP_URL says `?maxConnections=N` (its query wins over these
+    // options). The worker sends as many mails at once as the pool has connections, and
+    // next to the API in one process (npm start) sends in flight take event-loop time from
+    // the answers: under a forgot-password flood five at once delivered 4–5 times the mail
+    // and cost a tenth of the answers. A worker process of its own can use more.
+    maxConnections: 1,
     ...(tls ? { tls } : {}),
   });
   return {
-    // The pool's size: nodemailer's default (5), or `?maxConnections=` in SMTP_URL.
     maxConcurrentSends: poolSize(transporter),
     async send(mail, options = {}) {
       await transporter.sendMail({
