@@ -102,6 +102,39 @@ describeEachDatabase('a worker whose lease on its batch runs short', (target) =>
     );
   });
 
+  it('gives the untried mails back once when two sends run side by side', async () => {
+    // Both sends start with the whole lease and are held until 55 s have passed; then each
+    // runner finds the lease too short, and the three untried mails go back once.
+    const smtp = smtpTransport();
+    let started = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const concurrent: MailTransport = {
+      sendTimeoutMs: smtp.sendTimeoutMs,
+      maxConcurrentSends: 2,
+      async send(mail, options) {
+        started += 1;
+        await held;
+        await smtp.send(mail, options);
+      },
+      close: () => smtp.close(),
+    };
+    const pass = worker(concurrent).runOnce();
+    await waitFor(() => started === 2, { what: 'two sends in flight' });
+    t.clock.advance(55_000);
+    release();
+    expect(await pass).toMatchObject({ sent: 2, failed: 0, released: 3 });
+    expect(started).toBe(2);
+    expect(received()).toEqual(emails.slice(0, 2));
+    for (const row of (await outbox()).slice(2)) {
+      expect(row).toMatchObject({ status: 'pending', attempts: 0, locked_until: null });
+    }
+    expect(await worker(smtpTransport()).runOnce()).toMatchObject({ sent: 3, released: 0 });
+    expect(received()).toEqual(emails); // each one exactly once
+  });
+
   it('sends each mail once when another worker claims the batch as its lease ends', async () => {
     const leaseEnd = t.clock.now() + 60_000;
     const other = worker(smtpTransport());
