@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createSmtpTransport, type MailTransport } from '../src/mail/transport.ts';
 import { createMailWorker } from '../src/mail/worker.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
 import { enqueuePasswordChangedMails, insertActiveAccounts } from './support/fixtures.ts';
 import { startTestService, type TestService } from './support/service.ts';
+import { type SmtpSink, startSmtpSink } from './support/smtp.ts';
 import { waitFor } from './support/wait.ts';
 
 /**
@@ -16,14 +15,14 @@ import { waitFor } from './support/wait.ts';
 describeEachDatabase('a worker sending to a slow relay', (target) => {
   let t: TestService;
   let database: TestDatabase;
-  let relay: Awaited<ReturnType<typeof startHeldRelay>>;
+  let relay: SmtpSink;
   const transports: MailTransport[] = [];
   let emails: string[];
 
   beforeEach(async () => {
     database = await target.create();
     t = await startTestService({}, { databaseUrl: database.url });
-    relay = await startHeldRelay();
+    relay = await startSmtpSink({ hold: true });
     const now = t.clock.now();
     emails = await insertActiveAccounts(t.service.deps.db, 7, now);
     await enqueuePasswordChangedMails(t.service.deps.db, emails, now);
@@ -49,8 +48,8 @@ describeEachDatabase('a worker sending to a slow relay', (target) => {
       over = true;
     });
     while (!over) {
-      await waitFor(() => over || relay.held() > 0, { what: 'a message at the relay' });
-      relay.answerAll();
+      await waitFor(() => over || relay.inFlight() > 0, { what: 'a message at the relay' });
+      relay.releaseHeld();
     }
     return pass;
   }
@@ -59,15 +58,15 @@ describeEachDatabase('a worker sending to a slow relay', (target) => {
     const smtp = transport('?maxConnections=3');
     expect(smtp.maxConcurrentSends).toBe(3);
     const pass = createMailWorker(t.service.deps, smtp).runOnce();
-    await waitFor(() => relay.held() === 3, { what: 'three messages held at once' });
-    relay.answerAll();
-    await waitFor(() => relay.held() === 3, { what: 'the next three' });
-    relay.answerAll();
-    await waitFor(() => relay.held() === 1, { what: 'the last one' });
-    relay.answerAll();
+    await waitFor(() => relay.inFlight() === 3, { what: 'three messages held at once' });
+    relay.releaseHeld();
+    await waitFor(() => relay.inFlight() === 3, { what: 'the next three' });
+    relay.releaseHeld();
+    await waitFor(() => relay.inFlight() === 1, { what: 'the last one' });
+    relay.releaseHeld();
     expect(await pass).toMatchObject({ sent: 7, failed: 0, released: 0 });
-    expect(relay.mostHeld()).toBe(3);
-    expect(relay.recipients().sort()).toEqual([...emails].sort()); // each once
+    expect(relay.mostInFlight()).toBe(3);
+    expect(relay.mails.flatMap((mail) => mail.envelopeTo).sort()).toEqual([...emails].sort()); // each once
     const rows = await t.service.deps.db.selectFrom('outbox').select('status').execute();
     expect(rows.map((row) => row.status)).toEqual(emails.map(() => 'sent'));
   });
@@ -77,43 +76,7 @@ describeEachDatabase('a worker sending to a slow relay', (target) => {
     expect(one.maxConcurrentSends).toBe(1);
     expect(transport('?maxConnections=1').maxConcurrentSends).toBe(1);
     expect(await passAgainstRelay(one)).toMatchObject({ sent: 7 });
-    expect(relay.mostHeld()).toBe(1);
-    expect(relay.recipients().sort()).toEqual([...emails].sort());
+    expect(relay.mostInFlight()).toBe(1);
+    expect(relay.mails.flatMap((mail) => mail.envelopeTo).sort()).toEqual([...emails].sort());
   });
 });
-
-/** An SMTP server that keeps each message's final reply until answerAll() is called. */
-async function startHeldRelay() {
-  const waiting: (() => void)[] = [];
-  const recipients: string[] = [];
-  let mostHeld = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, session, callback) {
-      stream.resume();
-      stream.on('end', () => {
-        waiting.push(() => {
-          recipients.push(...session.envelope.rcptTo.map((rcpt) => rcpt.address));
-          callback();
-        });
-        mostHeld = Math.max(mostHeld, waiting.length);
-      });
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    held: () => waiting.length,
-    mostHeld: () => mostHeld,
-    answerAll: () => {
-      for (const answer of waiting.splice(0)) answer();
-    },
-    recipients: () => recipients,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}

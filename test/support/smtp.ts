@@ -18,8 +18,12 @@ export interface SmtpSink {
   url: string;
   port: number;
   mails: ReceivedMail[];
-  /** Messages whose data has arrived but which are not acknowledged yet (see delayMs). */
+  /** Messages whose data has arrived but which are not acknowledged yet (see delayMs, hold). */
   inFlight(): number;
+  /** The most messages that were in flight at once. */
+  mostInFlight(): number;
+  /** With `hold`: acknowledges every message held so far. */
+  releaseHeld(): void;
   /** Makes the server refuse every message (421) until set back, as an outage would. */
   setAvailable(available: boolean): void;
   waitForMails(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
@@ -28,6 +32,11 @@ export interface SmtpSink {
 
 export interface SmtpSinkOptions {
   delayMs?: number;
+  /**
+   * Keeps each message's final reply until releaseHeld(), as a distant relay answers a round
+   * trip later, but at the test's word instead of a timer's.
+   */
+  hold?: boolean;
   /** Require AUTH with these credentials. */
   auth?: { user: string; pass: string };
   /** A certificate: offered with STARTTLS, or from the first byte when `secure`. */
@@ -40,6 +49,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const mails: ReceivedMail[] = [];
   let available = true;
   let inFlight = 0;
+  let mostInFlight = 0;
+  const held: (() => void)[] = [];
   const { auth, tls } = options;
   const server = new SMTPServer({
     authOptional: !auth,
@@ -63,8 +74,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = await simpleParser(raw);
         inFlight += 1;
-        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-        inFlight -= 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        if (options.hold) {
+          // releaseHeld() counts it out at once, so the test sees the next ones arrive.
+          await new Promise<void>((resolve) => held.push(resolve));
+        } else {
+          if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+          inFlight -= 1;
+        }
         mails.push({
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -86,6 +103,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     port,
     mails,
     inFlight: () => inFlight,
+    mostInFlight: () => mostInFlight,
+    releaseHeld() {
+      for (const release of held.splice(0)) {
+        inFlight -= 1;
+        release();
+      }
+    },
     setAvailable(value) {
       available = value;
     },
