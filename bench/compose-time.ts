@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { outboxRow } from '../test/support/fixtures.ts';
+import { builtModules } from './support/built.ts';
 import { ROOT } from './support/server.ts';
 
 /**
@@ -11,8 +11,9 @@ import { ROOT } from './support/server.ts';
  */
 const dist = resolve(process.argv[2] ?? join(ROOT, 'dist'));
 const runs = Number(process.argv[3] ?? 2000);
-const { loadConfig } = await import(pathToFileURL(join(dist, 'config.js')).href);
-const { composeMail } = await import(pathToFileURL(join(dist, 'mail', 'compose.js')).href);
+const load = builtModules(dist);
+const { loadConfig } = await load('config.js');
+const { composeMail } = await load('mail/compose.js');
 const config = loadConfig({});
 const message = (i: number) =>
   outboxRow('password_reset', {

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { builtModules, threadCpuMicros } from './support/built.ts';
 import { seedDatabase, userEmail } from './support/seed.ts';
 import { ROOT } from './support/server.ts';
 
@@ -30,7 +30,7 @@ const { values } = parseArgs({
 });
 const dist = resolve(values.dist);
 const mails = Number(values.mails);
-const load = (path: string) => import(pathToFileURL(join(dist, path)).href);
+const load = builtModules(dist);
 const { loadConfig } = await load('config.js');
 const { createService } = await load('service.js');
 const { enqueueMails } = await load('mail/outbox.js');
@@ -58,10 +58,6 @@ const config = loadConfig({
 });
 const service = await createService(config, {});
 const { deps, worker, transport } = service;
-const cpuMicros = () => {
-  const { user, system } = process.threadCpuUsage();
-  return user + system;
-};
 
 async function round(count: number) {
   const now = Date.now();
@@ -78,7 +74,7 @@ async function round(count: number) {
       })),
     );
   }
-  const cpuBefore = cpuMicros();
+  const cpuBefore = threadCpuMicros();
   const started = performance.now();
   let sent = 0;
   for (
@@ -89,7 +85,7 @@ async function round(count: number) {
     sent += pass.sent;
   const seconds = (performance.now() - started) / 1000;
   if (sent !== count) throw new Error(`sent ${sent} of ${count} mails`);
-  return { perSecond: sent / seconds, cpuPerMail: (cpuMicros() - cpuBefore) / sent };
+  return { perSecond: sent / seconds, cpuPerMail: (threadCpuMicros() - cpuBefore) / sent };
 }
 
 console.log(

@@ -6,7 +6,14 @@ import type { LoadResult } from './support/load.ts';
 import { startOutsideWorld } from './support/outside-world.ts';
 import type { ScenarioData, ScenarioName } from './support/scenarios.ts';
 import { seedDatabase } from './support/seed.ts';
-import { type EventLoopReport, freePort, ROOT, START, spawnServer } from './support/server.ts';
+import {
+  type EventLoopReport,
+  envFromPairs,
+  freePort,
+  ROOT,
+  START,
+  spawnServer,
+} from './support/server.ts';
 
 /**
  * Rekey (dist/main.js) against the floor (bench/floor-server.ts) on the same calls, the same
@@ -77,7 +84,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
           WEB_PORT: '0',
           DATABASE_URL: `sqlite:${dbPath}`,
           SMTP_URL: world.smtpUrl,
-          ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+          ...envFromPairs(values.env),
         }
       : { DATABASE_PATH: dbPath },
   });

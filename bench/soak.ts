@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { runLoad } from './support/load.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
-import { freePort, ROOT, START, spawnServer } from './support/server.ts';
+import { envFromPairs, freePort, ROOT, START, spawnServer } from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
@@ -53,7 +53,7 @@ const server = await spawnServer({
     WEB_PORT: '0',
     DATABASE_URL: `sqlite:${dbPath}`,
     SMTP_URL: sink.url,
-    ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+    ...envFromPairs(values.env),
   },
 });
 console.log(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { builtModules, threadCpuMicros } from './support/built.ts';
 import { ROOT } from './support/server.ts';
 
 /**
@@ -15,7 +15,7 @@ import { ROOT } from './support/server.ts';
  */
 const dist = resolve(process.argv[2] ?? join(ROOT, 'dist'));
 const accounts = Number(process.argv[3] ?? 4000);
-const load = (path: string) => import(pathToFileURL(join(dist, path)).href);
+const load = builtModules(dist);
 const { loadConfig } = await load('config.js');
 const { createService } = await load('service.js');
 const { processResetRequests } = await load('reset/process-reset-requests.js');
@@ -49,17 +49,13 @@ for (let i = 0; i < accounts; i++) {
     .execute();
 }
 const context = { clientIp: '203.0.113.7', userAgent: 'bench' };
-const cpuMicros = () => {
-  const { user, system } = process.threadCpuUsage();
-  return user + system;
-};
 
 // Round 1 warms up; rounds 2 and 3 are measured.
 let queued = 0;
 let batchCpu = 0;
 for (let round = 1; round <= 3; round++) {
   for (let i = 0; i < accounts; i++) await requestPasswordReset(deps, email(i), context);
-  const before = cpuMicros();
+  const before = threadCpuMicros();
   let handled = 0;
   for (
     let n = await processResetRequests(deps, 50);
@@ -68,7 +64,7 @@ for (let round = 1; round <= 3; round++) {
   )
     handled += n;
   if (round > 1) {
-    batchCpu += cpuMicros() - before;
+    batchCpu += threadCpuMicros() - before;
     queued += handled;
   }
 }
@@ -81,9 +77,9 @@ const failedVerifies = () =>
     ),
   );
 for (let i = 0; i < 300; i++) await failedVerifies();
-const before = cpuMicros();
+const before = threadCpuMicros();
 for (let i = 0; i < 1000; i++) await failedVerifies();
-const verifyCpu = cpuMicros() - before;
+const verifyCpu = threadCpuMicros() - before;
 
 console.log(`worker batches of 50: ${(batchCpu / queued).toFixed(0)} µs per queued request`);
 console.log(`failed verify, 32 at a time: ${(verifyCpu / 32000).toFixed(1)} µs per request`);

@@ -21,6 +21,11 @@ export const START: { env: Record<string, string>; nodeArgs: string[] } = (() =>
   return { env, nodeArgs: words.slice(node + 1, words.indexOf('dist/main.js')) };
 })();
 
+/** `--env NAME=value` options as an environment (the value may itself hold '='). */
+export function envFromPairs(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((pair) => pair.split(/=(.*)/s).slice(0, 2)));
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
