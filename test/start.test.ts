@@ -41,6 +41,14 @@ function start(env: Record<string, string>, cwd: string) {
   return { child, output, exited };
 }
 
+/** Waits until the API on this port answers its health check. */
+function apiUp(port: number) {
+  return waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok,
+    { what: 'the API' },
+  );
+}
+
 /** The files under a directory: Node's compile cache keeps one per module, in a subdirectory. */
 function cacheFiles(directory: string): string[] {
   if (!existsSync(directory)) return [];
@@ -61,9 +69,7 @@ describe('npm start', () => {
     const port = await freePort();
     const server = start({ PORT: String(port), WEB_PORT: '0' }, cwd);
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok, {
-      what: 'the API',
-    });
+    await apiUp(port);
     if (process.platform === 'linux') {
       // Hashing runs below the event loop in CPU priority (src/thread-pool-priority.ts).
       const THREAD_POOL_NICE = loadConfig({}).threadPoolNice;
@@ -128,10 +134,7 @@ describe('npm start', () => {
       { PORT: String(port), WEB_PORT: '0', NODE_COMPILE_CACHE: cache, LOG_LEVEL: 'warn' },
       cwd,
     );
-    await waitFor(
-      async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok,
-      { what: 'the API' },
-    );
+    await apiUp(port);
     server.child.kill('SIGKILL');
     await server.exited;
     // Node would write the cache at a clean exit only; it was flushed right after listening.
