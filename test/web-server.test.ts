@@ -73,9 +73,9 @@ describe('the reset page', () => {
 
     expect(res.body).toContain(`<meta name="rekey-api-url" content="${API_URL}" />`);
     expect(res.body).toContain(
-      '<meta name="rekey-app-name" content="Bike &quot;Shop&quot; &lt;&amp;&gt; O&#39;Neil" />',
+      '<meta name="rekey-app-name" content="Bike &quot;Shop&quot; &lt;&amp;&gt; O&#x27;Neil" />',
     );
-    expect(res.body).toContain('<title>Bike &quot;Shop&quot; &lt;&amp;&gt; O&#39;Neil</title>');
+    expect(res.body).toContain('<title>Bike &quot;Shop&quot; &lt;&amp;&gt; O&#x27;Neil</title>');
     expect(res.body).not.toContain('%REKEY_');
     expect(res.body).not.toContain('<&>');
   });

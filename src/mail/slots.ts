@@ -4,6 +4,8 @@
  * loading React; test/mail-prerender.test.ts proves the result equals a React render.
  */
 
+import { escapeHtml } from '../html-escape.ts';
+
 export const SLOT_NAMES = [
   'appName',
   'name',
@@ -55,19 +57,6 @@ export const PRERENDERED_FILE = 'prerendered-mail.json';
 /** The written form of a slot in a template being prerendered: `{{appName}}`. */
 export function slotMarker(name: SlotName): string {
   return `{{${name}}}`;
-}
-
-const ESCAPES: Record<string, string> = {
-  '"': '&quot;',
-  '&': '&amp;',
-  "'": '&#x27;',
-  '<': '&lt;',
-  '>': '&gt;',
-};
-
-/** What React does to text content and to attribute values (it quotes attributes with `"`). */
-export function escapeHtml(value: string): string {
-  return value.replace(/["&'<>]/g, (c) => ESCAPES[c] ?? c);
 }
 
 /**

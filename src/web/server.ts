@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
+import { escapeHtml } from '../html-escape.ts';
 
 /** Vite puts content-hashed files here; their URL changes whenever their content does. */
 const ASSETS_PREFIX = '/assets/';
@@ -145,15 +146,6 @@ export function renderIndexHtml(html: string, values: { apiUrl: string; appName:
   return html
     .replaceAll('%REKEY_API_URL%', escapeHtml(values.apiUrl))
     .replaceAll('%REKEY_APP_NAME%', escapeHtml(values.appName));
-}
-
-export function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 /**
