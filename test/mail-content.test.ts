@@ -111,6 +111,22 @@ describe('the reset email', () => {
     expect(mail.parsed.text).toContain('your Velo Club account');
   });
 
+  it('has a hidden inbox preview padded with &zwnj;&nbsp; pairs, and none of it in the text part', async () => {
+    const mail = await resetMailFor({ APP_NAME: 'Velo Club' }, { email: 'ada@example.com' });
+    const html = String(mail.parsed.html);
+    const preview =
+      /<div style="display:none;[^"]*" data-skip-in-text="true">([^<]*)<div>([^<]*)<\/div><\/div>/.exec(
+        html,
+      );
+    expect(preview?.[1]).toBe('Reset your Velo Club password');
+    const shown = preview?.[1]?.length ?? 0;
+    expect(preview?.[2]).toBe('\u200C\u00A0'.repeat(150 - shown));
+    expect(mail.parsed.text).not.toContain('Reset your Velo Club password');
+    expect(mail.parsed.text).not.toMatch(/[\u200B-\u200F\uFEFF]/);
+    // React Email's seven-character filler made this message 13 KB.
+    expect(Buffer.byteLength(mail.raw)).toBeLessThan(9000);
+  });
+
   it('greets by the local part of the address when there is no first name', async () => {
     const mail = await resetMailFor({}, { email: 'grace.hopper@example.com' });
     expect(mail.parsed.text).toContain('Hi grace.hopper,');

@@ -69,7 +69,7 @@ const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.array(tricky, { maxLength: 30 }).map((pieces) => pieces.join('')),
-  // Past React Email's 150-character preview, split inside a surrogate pair or not.
+  // Past the 150-character preview, split inside a surrogate pair or not.
   fc.string({ unit: 'binary', minLength: 130, maxLength: 400 }),
   fc.array(tricky, { minLength: 60, maxLength: 200 }).map((pieces) => pieces.join('')),
   fc.constantFrom(...SLOT_NAMES.map(slotMarker)),

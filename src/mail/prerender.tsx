@@ -61,22 +61,22 @@ function unescapeReactText(html: string): string {
 }
 
 /**
- * The <Preview> block: its text, then `<div>` and invisible characters up to React Email's
- * maximum length. Both depend on the length of the value, so the block becomes one slot.
+ * The preview block (templates/preview.tsx): its text, then `<div>` and invisible characters up
+ * to its maximum length. Both depend on the length of the value, so the block becomes one slot.
  */
 function previewPart(html: string): { before: string; part: HtmlPart; after: string } {
   const opening = /<div [^>]*data-skip-in-text="true">/.exec(html);
-  if (!opening) throw new Error('prerender: no <Preview> block found');
+  if (!opening) throw new Error('prerender: no preview block found');
   const start = opening.index + opening[0].length;
   const filler = /^([^<]*)<div>([^<]+)<\/div><\/div>/.exec(html.slice(start));
-  if (!filler?.[1] || !filler[2]) throw new Error('prerender: the <Preview> text has no filler');
+  if (!filler?.[1] || !filler[2]) throw new Error('prerender: the preview text has no filler');
   const text = unescapeReactText(filler[1]);
   const fill = filler[2];
   const firstAgain = fill.indexOf(fill[0] ?? '', 1);
   const fillerUnit = firstAgain > 0 ? fill.slice(0, firstAgain) : fill;
   const count = fill.length / fillerUnit.length;
   if (!Number.isInteger(count) || fillerUnit.repeat(count) !== fill) {
-    throw new Error('prerender: the <Preview> filler is not one repeated unit');
+    throw new Error('prerender: the preview filler is not one repeated unit');
   }
   return {
     before: html.slice(0, start),

@@ -32,8 +32,8 @@ export type HtmlPart =
   /** A value inside a double-quoted attribute (an `href`). */
   | { slot: SlotName; in: 'attribute' }
   /**
-   * React Email's <Preview>: the text cut at `maxLength` UTF-16 units, then a run of invisible
-   * characters filling it up to `maxLength`, so the inbox preview does not show the body.
+   * The inbox preview (templates/preview.tsx): the text cut at `maxLength` UTF-16 units, then
+   * `fillerUnit` once for each unit short of `maxLength`, so the preview does not show the body.
    */
   | { in: 'preview'; text: TextPart[]; maxLength: number; fillerUnit: string };
 

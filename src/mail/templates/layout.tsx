@@ -1,12 +1,13 @@
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components';
+import { Body, Container, Head, Hr, Html, Section, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
+import { MailPreview } from './preview.tsx';
 
 /** The frame every Rekey mail shares: the app's name on top, a quiet footer below. */
 export function MailLayout(props: { appName: string; preview: string; children: ReactNode }) {
   return (
     <Html lang="en">
       <Head />
-      <Preview>{props.preview}</Preview>
+      <MailPreview text={props.preview} />
       <Body style={styles.body}>
         <Container style={styles.container}>
           <Section>
