@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import { outboxRow } from '../test/support/fixtures.ts';
 import { builtModules } from './support/built.ts';
 import { ROOT } from './support/server.ts';
+import { percentile } from './support/stats.ts';
 
 /**
  * Time to compose one reset mail with the built compose module: the first call (which loads
@@ -34,13 +35,10 @@ for (let i = 1; i <= runs; i++) {
   await composeMail(message(i), config);
   times.push(performance.now() - started);
 }
-const at = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-times.sort((a, b) => a - b);
 console.log(`${dist}/mail/compose.js, ${runs} runs`);
 console.log(`first call: ${firstMs.toFixed(1)} ms`);
 console.log(
-  `median: ${at(times, 0.5).toFixed(3)} ms   p99: ${at(times, 0.99).toFixed(3)} ms   max: ${at(times, 1).toFixed(3)} ms`,
+  `median: ${percentile(times, 0.5).toFixed(3)} ms   p99: ${percentile(times, 0.99).toFixed(3)} ms   max: ${percentile(times, 1).toFixed(3)} ms`,
 );
 
 const mime = nodemailer.createTransport({
@@ -60,7 +58,6 @@ for (let i = 0; i < runs; i++) {
   await mime.sendMail(mail);
   builds.push(performance.now() - started);
 }
-builds.sort((a, b) => a - b);
 console.log(
-  `MIME message: ${Buffer.byteLength(built.message as Buffer)} bytes, built by nodemailer in ${at(builds, 0.5).toFixed(3)} ms (median)`,
+  `MIME message: ${Buffer.byteLength(built.message as Buffer)} bytes, built by nodemailer in ${percentile(builds, 0.5).toFixed(3)} ms (median)`,
 );

@@ -14,6 +14,7 @@ import {
   START,
   spawnServer,
 } from './support/server.ts';
+import { median } from './support/stats.ts';
 
 /**
  * Rekey (dist/main.js) against the floor (bench/floor-server.ts) on the same calls, the same
@@ -150,13 +151,6 @@ rmSync(directory, { recursive: true, force: true });
 const find = (runs: Run[], name: string, target: Target) =>
   runs.find((r) => r.scenario === name && r.target === target);
 const rate = (r: Run | undefined) => (r ? r.completed / r.durationS : Number.NaN);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 /** The median over the rounds, and each round's figure when there are several. */
 const summary = (values: number[], format: (value: number) => string) =>
   `${format(median(values))}${values.length > 1 ? ` (rounds: ${values.map(format).join(', ')})` : ''}`;
