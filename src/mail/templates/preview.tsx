@@ -1,12 +1,12 @@
 /** How much of the inbox preview the text and its filler take, as React Email's <Preview>. */
-export const PREVIEW_LENGTH = 150;
+const PREVIEW_LENGTH = 150;
 
 /**
  * A zero-width non-joiner and a no-break space (`&zwnj;&nbsp;`), the long-standing preheader
  * filler. React Email's <Preview> pads with seven invisible characters per missing one: 2.5 KB
  * of UTF-8 and 7.5 KB of a 13 KB reset mail once quoted-printable, for the same blank preview.
  */
-export const PREVIEW_FILLER = '\u200C\u00A0';
+const PREVIEW_FILLER = '\u200C\u00A0';
 
 /**
  * The hidden text inbox clients show next to the subject, then filler up to PREVIEW_LENGTH, so
