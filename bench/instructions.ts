@@ -1,0 +1,154 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type ScenarioName, scenario } from './support/scenarios.ts';
+import { seedDatabase } from './support/seed.ts';
+import { freePort, NODE, ROOT, START } from './support/server.ts';
+import { startBenchSink } from './support/smtp-sink.ts';
+import { median } from './support/stats.ts';
+
+/**
+ * Instructions the server executes per request, counted by valgrind's callgrind: the one
+ * per-request cost that holds on a shared machine (±5 % from run to run, where req/s
+ * drifts ±20 %). For comparing builds, each a copy of dist/, on the scale of a few percent.
+ *
+ *   node_modules/.bin/node bench/instructions.ts [--scenario verify|forgot] [--warm 3000]
+ *        [--requests 3000] [--rounds 2] [dist-dir …]   (default: dist)
+ *
+ * Each round starts every build afresh under callgrind with instrumentation off, warms it
+ * (V8 compiles the hot paths), counts `--requests` requests, and kills it. Needs valgrind
+ * (`apt-get install valgrind`); a build runs ~50 times slower under it.
+ */
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    scenario: { type: 'string', default: 'verify' },
+    warm: { type: 'string', default: '3000' },
+    requests: { type: 'string', default: '3000' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const name = values.scenario as ScenarioName;
+if (name !== 'verify' && name !== 'forgot') throw new Error('--scenario must be verify or forgot');
+const warm = Number(values.warm);
+const requests = Number(values.requests);
+const rounds = Number(values.rounds);
+const builds = (positionals.length > 0 ? positionals : ['dist']).map((dir) => resolve(dir));
+if (spawnSync('valgrind', ['--version']).error) {
+  throw new Error('valgrind is not installed: apt-get install valgrind');
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'rekey-instructions-'));
+const template = join(directory, 'template.db');
+const users = 200;
+const seeded = await seedDatabase(template, users);
+const sink = await startBenchSink();
+const data = { users, verifyTokens: seeded.tokens, resetTokens: [] };
+
+/** `count` requests, 8 at a time; every answer must be a 200. */
+async function send(url: string, count: number, next: ReturnType<typeof scenario>) {
+  let sent = 0;
+  const connection = async () => {
+    while (sent < count) {
+      sent += 1;
+      const { method, path, body } = next({});
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, connection));
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error('the server exited during startup');
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+  }
+  throw new Error('the server did not answer /healthz within 300 s under callgrind');
+}
+
+async function count(build: string, round: number): Promise<number> {
+  const label = `${round}-${builds.indexOf(build)}`;
+  const dbPath = join(directory, `${label}.db`);
+  copyFileSync(template, dbPath);
+  const port = await freePort();
+  const out = join(directory, `${label}.callgrind`);
+  // No HOST in the environment: valgrind names its vgdb pipes after it, and
+  // callgrind_control (run with this process's environment) would not find them.
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${out}`,
+      NODE,
+      ...START.nodeArgs,
+      join(build, 'main.js'),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...START.env,
+        PORT: String(port),
+        RATE_LIMIT_ENABLED: 'false',
+        LOG_LEVEL: 'warn',
+        WEB_PORT: '0',
+        DATABASE_URL: `sqlite:${dbPath}`,
+        SMTP_URL: sink.url,
+      },
+      stdio: 'ignore',
+    },
+  );
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url, child);
+    await send(url, warm, scenario(name, data));
+    const pid = String(child.pid);
+    execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
+    await send(url, requests, scenario(name, data));
+    execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' });
+  } finally {
+    child.kill('SIGKILL');
+    if (child.exitCode === null) await new Promise((done) => child.once('exit', done));
+  }
+  let instructions = 0;
+  for (const file of readdirSync(directory).filter((f) => f.startsWith(`${label}.callgrind`))) {
+    const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, file), 'utf8'));
+    instructions += Number(totals?.[1] ?? 0);
+  }
+  if (instructions === 0) throw new Error(`callgrind counted nothing for ${build}`);
+  return instructions / requests;
+}
+
+console.log(
+  `${name}: instructions per request, ${warm} to warm up, ${requests} counted, ${rounds} rounds`,
+);
+const perBuild = new Map<string, number[]>(builds.map((build) => [build, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const build of builds) {
+    const perRequest = await count(build, round);
+    perBuild.get(build)?.push(perRequest);
+    console.log(`round ${round}  ${build}  ${(perRequest / 1000).toFixed(0)} k`);
+  }
+}
+for (const [build, figures] of perBuild) {
+  const ks = figures.map((figure) => (figure / 1000).toFixed(0)).join(', ');
+  console.log(`${build}: median ${(median(figures) / 1000).toFixed(0)} k (${ks})`);
+}
+await sink.close();
+rmSync(directory, { recursive: true, force: true });
