@@ -1,11 +1,11 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ScenarioName, scenario } from './support/scenarios.ts';
 import { seedDatabase } from './support/seed.ts';
-import { freePort, NODE, ROOT, START } from './support/server.ts';
+import { freePort, START, spawnServer } from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 import { median } from './support/stats.ts';
 
@@ -18,7 +18,7 @@ import { median } from './support/stats.ts';
  *        [--requests 3000] [--rounds 2] [dist-dir …]   (default: dist)
  *
  * Each round starts every build afresh under callgrind with instrumentation off, warms it
- * (V8 compiles the hot paths), counts `--requests` requests, and kills it. Needs valgrind
+ * (V8 compiles the hot paths), counts `--requests` requests, and stops it. Needs valgrind
  * (`apt-get install valgrind`); a build runs ~50 times slower under it.
  */
 const { values, positionals } = parseArgs({
@@ -66,66 +66,45 @@ async function send(url: string, count: number, next: ReturnType<typeof scenario
   await Promise.all(Array.from({ length: 8 }, connection));
 }
 
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('the server exited during startup');
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-  }
-  throw new Error('the server did not answer /healthz within 300 s under callgrind');
-}
-
 async function count(build: string, round: number): Promise<number> {
   const label = `${round}-${builds.indexOf(build)}`;
   const dbPath = join(directory, `${label}.db`);
   copyFileSync(template, dbPath);
-  const port = await freePort();
   const out = join(directory, `${label}.callgrind`);
-  // No HOST in the environment: valgrind names its vgdb pipes after it, and
-  // callgrind_control (run with this process's environment) would not find them.
-  const child = spawn(
-    'valgrind',
-    [
+  const server = await spawnServer({
+    script: join(build, 'main.js'),
+    port: await freePort(),
+    nodeArgs: START.nodeArgs,
+    launcher: [
+      'valgrind',
+      '-q',
       '--tool=callgrind',
       '--instr-atstart=no',
       `--callgrind-out-file=${out}`,
-      NODE,
-      ...START.nodeArgs,
-      join(build, 'main.js'),
     ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...START.env,
-        PORT: String(port),
-        RATE_LIMIT_ENABLED: 'false',
-        LOG_LEVEL: 'warn',
-        WEB_PORT: '0',
-        DATABASE_URL: `sqlite:${dbPath}`,
-        SMTP_URL: sink.url,
-      },
-      stdio: 'ignore',
+    startupTimeoutMs: 300_000,
+    // No HOST: valgrind names its vgdb pipes after it, and callgrind_control (run with
+    // this process's environment) would not find them.
+    env: {
+      ...START.env,
+      RATE_LIMIT_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+      WEB_PORT: '0',
+      DATABASE_URL: `sqlite:${dbPath}`,
+      SMTP_URL: sink.url,
     },
-  );
+  });
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url, child);
-    await send(url, warm, scenario(name, data));
-    const pid = String(child.pid);
+    await send(server.url, warm, scenario(name, data));
+    const pid = String(server.pid);
     execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
-    await send(url, requests, scenario(name, data));
+    await send(server.url, requests, scenario(name, data));
     execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' });
   } finally {
-    child.kill('SIGKILL');
-    if (child.exitCode === null) await new Promise((done) => child.once('exit', done));
+    await server.stop();
   }
+  // The dump above, and the one callgrind writes at exit (instrumentation off: ~0).
   let instructions = 0;
   for (const file of readdirSync(directory).filter((f) => f.startsWith(`${label}.callgrind`))) {
     const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, file), 'utf8'));

@@ -96,12 +96,17 @@ export async function spawnServer(options: {
   nodeArgs?: string[];
   /** Where the server's stdout goes: discarded unless asked for. */
   inheritOutput?: boolean;
+  /** A command that runs node in its stead, e.g. `['valgrind', '--tool=callgrind']`. */
+  launcher?: string[];
+  /** How long to wait for `healthPath` (20 s). */
+  startupTimeoutMs?: number;
 }): Promise<RunningServer> {
   const probe = join(ROOT, 'bench', 'support', 'event-loop-probe.ts');
   const started = performance.now();
+  const [command = NODE, ...launcherArgs] = options.launcher ? [...options.launcher, NODE] : [];
   const child: ChildProcess = spawn(
-    NODE,
-    [...(options.nodeArgs ?? []), '--import', probe, options.script],
+    command,
+    [...launcherArgs, ...(options.nodeArgs ?? []), '--import', probe, options.script],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
@@ -127,7 +132,8 @@ export async function spawnServer(options: {
   });
   let startupMs: number | undefined;
   const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + 20_000;
+  const startupTimeoutMs = options.startupTimeoutMs ?? 20_000;
+  const deadline = Date.now() + startupTimeoutMs;
   for (;;) {
     if (exited) throw new Error(`server exited during startup:\n${stderr}`);
     try {
@@ -139,7 +145,7 @@ export async function spawnServer(options: {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not answer within 20 s:\n${stderr}`);
+      throw new Error(`server did not answer within ${startupTimeoutMs / 1000} s:\n${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
