@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ScenarioName, scenario } from './support/scenarios.ts';
 import { seedDatabase } from './support/seed.ts';
-import { freePort, START, spawnServer } from './support/server.ts';
+import { freePort, rekeyEnv, START, spawnServer } from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 import { median } from './support/stats.ts';
 
@@ -85,14 +85,7 @@ async function count(build: string, round: number): Promise<number> {
     startupTimeoutMs: 300_000,
     // No HOST: valgrind names its vgdb pipes after it, and callgrind_control (run with
     // this process's environment) would not find them.
-    env: {
-      ...START.env,
-      RATE_LIMIT_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
-      WEB_PORT: '0',
-      DATABASE_URL: `sqlite:${dbPath}`,
-      SMTP_URL: sink.url,
-    },
+    env: rekeyEnv(dbPath, sink.url),
   });
   try {
     await send(server.url, warm, scenario(name, data));

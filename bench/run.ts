@@ -11,6 +11,7 @@ import {
   envFromPairs,
   freePort,
   ROOT,
+  rekeyEnv,
   START,
   spawnServer,
 } from './support/server.ts';
@@ -78,15 +79,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
       ...(rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
     ],
     env: rekey
-      ? {
-          ...START.env,
-          RATE_LIMIT_ENABLED: 'false',
-          LOG_LEVEL: 'warn',
-          WEB_PORT: '0',
-          DATABASE_URL: `sqlite:${dbPath}`,
-          SMTP_URL: world.smtpUrl,
-          ...envFromPairs(values.env),
-        }
+      ? rekeyEnv(dbPath, world.smtpUrl, envFromPairs(values.env))
       : { DATABASE_PATH: dbPath },
   });
   server.resetEventLoop();

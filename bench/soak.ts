@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { runLoad } from './support/load.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
-import { envFromPairs, freePort, ROOT, START, spawnServer } from './support/server.ts';
+import { envFromPairs, freePort, ROOT, rekeyEnv, START, spawnServer } from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
@@ -46,15 +46,7 @@ const server = await spawnServer({
     ...START.nodeArgs,
     ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
   ],
-  env: {
-    ...START.env,
-    RATE_LIMIT_ENABLED: 'false',
-    LOG_LEVEL: 'warn',
-    WEB_PORT: '0',
-    DATABASE_URL: `sqlite:${dbPath}`,
-    SMTP_URL: sink.url,
-    ...envFromPairs(values.env),
-  },
+  env: rekeyEnv(dbPath, sink.url, envFromPairs(values.env)),
 });
 console.log(
   `soak: ${minutes} min at ${rate} req/s, SMTP down ${outageS} s each minute, ` +

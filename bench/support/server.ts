@@ -21,6 +21,27 @@ export const START: { env: Record<string, string>; nodeArgs: string[] } = (() =>
   return { env, nodeArgs: words.slice(node + 1, words.indexOf('dist/main.js')) };
 })();
 
+/**
+ * The environment every bench starts Rekey with: `npm start`'s own, no rate limit (the load
+ * comes from one address), warnings only, no web server, and its own database and SMTP
+ * server; `extra` (e.g. `--env` options) has the last word.
+ */
+export function rekeyEnv(
+  dbPath: string,
+  smtpUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...START.env,
+    RATE_LIMIT_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+    WEB_PORT: '0',
+    DATABASE_URL: `sqlite:${dbPath}`,
+    SMTP_URL: smtpUrl,
+    ...extra,
+  };
+}
+
 /** `--env NAME=value` options as an environment (the value may itself hold '='). */
 export function envFromPairs(pairs: readonly string[]): Record<string, string> {
   return Object.fromEntries(pairs.map((pair) => pair.split(/=(.*)/s).slice(0, 2)));
