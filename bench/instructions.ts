@@ -15,7 +15,8 @@ import { median } from './support/stats.ts';
  * drifts ±20 %). For comparing builds, each a copy of dist/, on the scale of a few percent.
  *
  *   node_modules/.bin/node bench/instructions.ts [--scenario verify|forgot] [--warm 3000]
- *        [--requests 3000] [--rounds 2] [dist-dir …]   (default: dist)
+ *        [--requests 3000] [--rounds 2] [--connections 8] [--node-arg <flag> …]
+ *        [dist-dir …]   (default: dist)
  *
  * Each round starts every build afresh under callgrind with instrumentation off, warms it
  * (V8 compiles the hot paths), counts `--requests` requests, and stops it. Needs valgrind
@@ -28,6 +29,8 @@ const { values, positionals } = parseArgs({
     warm: { type: 'string', default: '3000' },
     requests: { type: 'string', default: '3000' },
     rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '8' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const name = values.scenario as ScenarioName;
@@ -35,6 +38,7 @@ if (name !== 'verify' && name !== 'forgot') throw new Error('--scenario must be 
 const warm = Number(values.warm);
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
+const connections = Number(values.connections);
 const builds = (positionals.length > 0 ? positionals : ['dist']).map((dir) => resolve(dir));
 if (spawnSync('valgrind', ['--version']).error) {
   throw new Error('valgrind is not installed: apt-get install valgrind');
@@ -47,7 +51,7 @@ const seeded = await seedDatabase(template, users);
 const sink = await startBenchSink();
 const data = { users, verifyTokens: seeded.tokens, resetTokens: [] };
 
-/** `count` requests, 8 at a time; every answer must be a 200. */
+/** `count` requests, `connections` at a time; every answer must be a 200. */
 async function send(url: string, count: number, next: ReturnType<typeof scenario>) {
   let sent = 0;
   const connection = async () => {
@@ -63,7 +67,7 @@ async function send(url: string, count: number, next: ReturnType<typeof scenario
       if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, connection));
+  await Promise.all(Array.from({ length: connections }, connection));
 }
 
 async function count(build: string, round: number): Promise<number> {
@@ -74,7 +78,7 @@ async function count(build: string, round: number): Promise<number> {
   const server = await spawnServer({
     script: join(build, 'main.js'),
     port: await freePort(),
-    nodeArgs: START.nodeArgs,
+    nodeArgs: [...START.nodeArgs, ...values['node-arg']],
     launcher: [
       'valgrind',
       '-q',
