@@ -151,6 +151,20 @@ describe('reset tokens', () => {
     expect(seen.filter((node) => isSelectFrom(node, 'password_reset_tokens'))).toHaveLength(1);
   });
 
+  it("are checked without reading the account's password hash", async () => {
+    const token = await requestResetToken(t, 'user@example.com');
+    const check = await checkResetToken(t.service.deps.db, token, t.clock.now());
+    expect(check.ok && Object.keys(check.user).sort()).toEqual([
+      'email',
+      'first_name',
+      'id',
+      'is_active',
+      'last_name',
+      'locked_at',
+    ]);
+    expect(check.ok && check.user.first_name).toBe('Ada');
+  });
+
   it('survive a failed validation, so the user can fix the password and resubmit', async () => {
     const token = await requestResetToken(t, 'user@example.com');
     const weak = await reset(token, '123', '123');

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { compiledByCount } from '../src/db/compiled-by-count.ts';
+import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { startTestService, type TestService } from './support/service.ts';
+import { watchQueries } from './support/watch-queries.ts';
+
+const account = (id: string, isActive = 1) => ({
+  id,
+  email: `${id}@example.com`,
+  email_key: `${id}@example.com`,
+  password_hash: 'hash',
+  first_name: id,
+  last_name: '',
+  is_active: isActive,
+  created_at: 0,
+  updated_at: 0,
+});
+
+describeEachDatabase('compiledByCount', (target) => {
+  let t: TestService;
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await target.create();
+    t = await startTestService({}, { databaseUrl: database.url });
+    await t.service.deps.db
+      .insertInto('users')
+      .values([account('a'), account('b'), account('c'), account('off', 0)])
+      .execute();
+  });
+  afterEach(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  /** Active accounts by id; `is_active = 1` is a constant parameter beside the keys. */
+  const activeByIds = compiledByCount(
+    (db, ids) =>
+      db
+        .selectFrom('users')
+        .select(['id'])
+        .where('is_active', '=', 1)
+        .where('id', 'in', ids)
+        .orderBy('id'),
+    3,
+  );
+
+  it("answers each call with its own keys, the statement's constants kept", async () => {
+    const { db } = t.service.deps;
+    expect(await activeByIds(db, ['a', 'b'])).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(await activeByIds(db, ['c', 'off'])).toEqual([{ id: 'c' }]);
+    expect(await activeByIds(db, ['b'])).toEqual([{ id: 'b' }]);
+    expect(await activeByIds(db, ['zz', 'a', 'c'])).toEqual([{ id: 'a' }, { id: 'c' }]);
+    const [first, second] = await Promise.all([
+      activeByIds(db, ['a', 'x']),
+      activeByIds(db, ['b', 'c']),
+    ]);
+    expect(first).toEqual([{ id: 'a' }]);
+    expect(second).toEqual([{ id: 'b' }, { id: 'c' }]);
+  });
+
+  it('compiles once per count and per database, above the largest count every time', async () => {
+    const { plugin, seen } = watchQueries();
+    const db = t.service.deps.db.withPlugin(plugin);
+    for (const ids of [['a'], ['b'], ['a', 'b'], ['c', 'a'], ['c']]) await activeByIds(db, ids);
+    expect(seen).toHaveLength(2);
+    await activeByIds(db, ['a', 'b', 'c', 'off']);
+    await activeByIds(db, ['c', 'b', 'a', 'off']);
+    expect(seen).toHaveLength(4);
+    // Another database (here: the same one without the plugin) has templates of its own.
+    expect(await activeByIds(t.service.deps.db, ['a'])).toEqual([{ id: 'a' }]);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('refuses a statement that does not take every key as a parameter', async () => {
+    const ignoresKeys = compiledByCount((db) => db.selectFrom('users').select(['id']));
+    await expect(ignoresKeys(t.service.deps.db, ['a'])).rejects.toThrow(
+      'every key must be a parameter of the statement',
+    );
+  });
+});
