@@ -88,9 +88,10 @@ const TOKEN_OWNER_COLUMNS = [
   'users.is_active',
   'users.locked_at',
 ] as const;
+type UsersColumn<Reference> = Reference extends `users.${infer Column}` ? Column : never;
 export type TokenOwner = Pick<
   User,
-  'id' | 'email' | 'first_name' | 'last_name' | 'is_active' | 'locked_at'
+  Extract<UsersColumn<(typeof TOKEN_OWNER_COLUMNS)[number]>, keyof User>
 >;
 
 export type ResetTokenCheck =
