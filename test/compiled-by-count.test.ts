@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { compiledByCount } from '../src/db/compiled-by-count.ts';
+import { compiledByCount, rowsOf, stringKeys } from '../src/db/compiled-by-count.ts';
+import type { PasswordResetTokensTable } from '../src/db/schema.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
 import { startTestService, type TestService } from './support/service.ts';
 import { watchQueries } from './support/watch-queries.ts';
@@ -34,13 +36,14 @@ describeEachDatabase('compiledByCount', (target) => {
 
   /** Active accounts by id; `is_active = 1` is a constant parameter beside the keys. */
   const activeByIds = compiledByCount(
-    (db, ids) =>
+    (db, ids: readonly string[]) =>
       db
         .selectFrom('users')
         .select(['id'])
         .where('is_active', '=', 1)
         .where('id', 'in', ids)
         .orderBy('id'),
+    stringKeys,
     3,
   );
 
@@ -71,8 +74,59 @@ describeEachDatabase('compiledByCount', (target) => {
     expect(seen).toHaveLength(4);
   });
 
+  it('inserts rows, each with its own values, a null among them', async () => {
+    type Token = Selectable<PasswordResetTokensTable>;
+    const columns: (keyof Token)[] = [
+      'token_hash',
+      'user_id',
+      'created_at',
+      'expires_at',
+      'used_at',
+      'revoked_at',
+    ];
+    const insertTokens = compiledByCount(
+      (db, rows: readonly Token[]) => db.insertInto('password_reset_tokens').values([...rows]),
+      rowsOf<Token>(columns),
+    );
+    const token = (token_hash: string, user_id: string, revoked_at: number | null): Token => ({
+      token_hash,
+      user_id,
+      created_at: 1,
+      expires_at: 2,
+      used_at: null,
+      revoked_at,
+    });
+    const { db } = t.service.deps;
+    await insertTokens(db, [token('t1', 'a', null), token('t2', 'b', 7)]);
+    await insertTokens(db, [token('t3', 'c', 9), token('t4', 'a', null)]);
+    await insertTokens(db, [token('t5', 'b', null)]);
+    const stored = await db
+      .selectFrom('password_reset_tokens')
+      .selectAll()
+      .orderBy('token_hash')
+      .execute();
+    const numberOrNull = (value: unknown) => (value === null ? null : Number(value));
+    expect(
+      stored.map((row) => ({
+        ...row,
+        created_at: Number(row.created_at),
+        expires_at: Number(row.expires_at),
+        revoked_at: numberOrNull(row.revoked_at),
+      })),
+    ).toEqual([
+      token('t1', 'a', null),
+      token('t2', 'b', 7),
+      token('t3', 'c', 9),
+      token('t4', 'a', null),
+      token('t5', 'b', null),
+    ]);
+  });
+
   it('refuses a statement that does not take every key as a parameter', async () => {
-    const ignoresKeys = compiledByCount((db) => db.selectFrom('users').select(['id']));
+    const ignoresKeys = compiledByCount(
+      (db, _ids: readonly string[]) => db.selectFrom('users').select(['id']),
+      stringKeys,
+    );
     await expect(ignoresKeys(t.service.deps.db, ['a'])).rejects.toThrow(
       'every key must be a parameter of the statement',
     );

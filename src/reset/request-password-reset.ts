@@ -1,6 +1,7 @@
-import type { Insertable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { emailKey } from '../accounts/email.ts';
 import { batchPerTurn } from '../db/batch-per-turn.ts';
+import { compiledByCount, rowsOf } from '../db/compiled-by-count.ts';
 import type { ResetRequestsTable } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 
@@ -9,10 +10,17 @@ export interface ResetRequestContext {
   userAgent: string;
 }
 
-type NewResetRequest = Insertable<ResetRequestsTable>;
+/** Every column but the id: each row binds all five. */
+type NewResetRequest = Omit<Selectable<ResetRequestsTable>, 'id'>;
 
 /** Well inside SQLite's 32766 and PostgreSQL's 65535 bound parameters (5 a row). */
 const MAX_ROWS_PER_INSERT = 500;
+
+/** Compiled once per number of rows. */
+const insertResetRequests = compiledByCount(
+  (db, rows: readonly NewResetRequest[]) => db.insertInto('reset_requests').values([...rows]),
+  rowsOf<NewResetRequest>(['email_key', 'client_ip', 'user_agent', 'created_at', 'processed_at']),
+);
 
 /**
  * Requests that arrive together are written together, as one multi-row insert (a group
@@ -20,10 +28,7 @@ const MAX_ROWS_PER_INSERT = 500;
  * statement fails every request in it. On SQLite every statement is its own commit.
  */
 const insertResetRequest = batchPerTurn(async (db, rows: readonly NewResetRequest[]) => {
-  await db
-    .insertInto('reset_requests')
-    .values([...rows])
-    .execute();
+  await insertResetRequests(db, rows);
   return rows.map(() => undefined);
 }, MAX_ROWS_PER_INSERT);
 

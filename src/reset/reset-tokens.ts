@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { batchPerTurn } from '../db/batch-per-turn.ts';
-import { compiledByCount } from '../db/compiled-by-count.ts';
+import { compiledByCount, stringKeys } from '../db/compiled-by-count.ts';
 import type { Database, User } from '../db/schema.ts';
 import { createSecretToken, hashSecretToken } from '../secret-token.ts';
 
@@ -98,18 +98,20 @@ export type ResetTokenCheck =
   | { ok: true; user: TokenOwner; tokenHash: string }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-const selectTokensWithUsers = compiledByCount((db, tokenHashes) =>
-  db
-    .selectFrom('password_reset_tokens')
-    .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
-    .select([
-      ...TOKEN_OWNER_COLUMNS,
-      'password_reset_tokens.token_hash as token_hash',
-      'password_reset_tokens.expires_at as token_expires_at',
-      'password_reset_tokens.used_at as token_used_at',
-      'password_reset_tokens.revoked_at as token_revoked_at',
-    ])
-    .where('password_reset_tokens.token_hash', 'in', tokenHashes),
+const selectTokensWithUsers = compiledByCount(
+  (db, tokenHashes: readonly string[]) =>
+    db
+      .selectFrom('password_reset_tokens')
+      .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
+      .select([
+        ...TOKEN_OWNER_COLUMNS,
+        'password_reset_tokens.token_hash as token_hash',
+        'password_reset_tokens.expires_at as token_expires_at',
+        'password_reset_tokens.used_at as token_used_at',
+        'password_reset_tokens.revoked_at as token_revoked_at',
+      ])
+      .where('password_reset_tokens.token_hash', 'in', tokenHashes),
+  stringKeys,
 );
 
 /** Lookups from one turn of the event loop share one query; each caller gets its token's row. */
