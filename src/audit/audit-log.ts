@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { batchPerTurn } from '../db/batch-per-turn.ts';
+import { compiledByCount, rowsOf } from '../db/compiled-by-count.ts';
 import type { Database } from '../db/schema.ts';
 
 type Executor = Kysely<Database>;
@@ -39,12 +40,15 @@ export async function recordAuditEvent(db: Executor, now: number, event: AuditEv
   await db.insertInto('audit_events').values(auditRow(now, event)).execute();
 }
 
+/** Compiled once per number of rows. */
+const insertAuditRows = compiledByCount(
+  (db, rows: readonly AuditRow[]) => db.insertInto('audit_events').values([...rows]),
+  rowsOf<AuditRow>(['created_at', 'event_type', 'user_id', 'client_ip', 'user_agent', 'details']),
+);
+
 /** Events recorded outside a transaction in one turn of the event loop: one insert. */
 const insertPerTurn = batchPerTurn(async (db, rows: readonly AuditRow[]) => {
-  await db
-    .insertInto('audit_events')
-    .values([...rows])
-    .execute();
+  await insertAuditRows(db, rows);
   return rows.map(() => undefined);
 }, 500);
 
