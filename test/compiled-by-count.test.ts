@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { insertUser } from '../src/accounts/users.ts';
 import { compiledByCount, rowsOf, stringKeys } from '../src/db/compiled-by-count.ts';
 import type { PasswordResetTokensTable } from '../src/db/schema.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
@@ -24,10 +25,9 @@ describeEachDatabase('compiledByCount', (target) => {
   beforeEach(async () => {
     database = await target.create();
     t = await startTestService({}, { databaseUrl: database.url });
-    await t.service.deps.db
-      .insertInto('users')
-      .values([account('a'), account('b'), account('c'), account('off', 0)])
-      .execute();
+    for (const user of [account('a'), account('b'), account('c'), account('off', 0)]) {
+      await insertUser(t.service.deps.db, user);
+    }
   });
   afterEach(async () => {
     await t.close();
@@ -120,6 +120,31 @@ describeEachDatabase('compiledByCount', (target) => {
       token('t4', 'a', null),
       token('t5', 'b', null),
     ]);
+  });
+
+  it('refuses rows whose columns are not the ones listed, rather than drop a value', async () => {
+    type Row = Selectable<PasswordResetTokensTable>;
+    const insertTokens = compiledByCount(
+      (db, rows: readonly Row[]) => db.insertInto('password_reset_tokens').values([...rows]),
+      rowsOf<Row>(['token_hash', 'user_id', 'created_at', 'expires_at', 'used_at']),
+    );
+    const row: Row = {
+      token_hash: 'h',
+      user_id: 'a',
+      created_at: 0,
+      expires_at: 1,
+      used_at: null,
+      revoked_at: 5,
+    };
+    const { revoked_at: _, ...listed } = { ...row, token_hash: 'listed' };
+    await insertTokens(t.service.deps.db, [listed as Row]);
+    // The template for one row is compiled now: a later row is checked all the same.
+    await expect(insertTokens(t.service.deps.db, [row])).rejects.toThrow(
+      'rowsOf: a row has the columns token_hash, user_id, created_at, expires_at, used_at, revoked_at, not token_hash, user_id, created_at, expires_at, used_at',
+    );
+    expect(
+      await t.service.deps.db.selectFrom('password_reset_tokens').select('token_hash').execute(),
+    ).toEqual([{ token_hash: 'listed' }]);
   });
 
   it('refuses a statement that does not take every key as a parameter', async () => {

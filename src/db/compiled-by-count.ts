@@ -9,6 +9,8 @@ export interface KeyShape<K> {
   /** The key whose fields are these marks, for compiling. */
   placeholder(marks: readonly string[]): K;
   field(key: K, index: number): unknown;
+  /** Throws if a key does not fit the shape; run on every key of every call. */
+  check?(key: K): void;
 }
 
 /** Each key is one parameter: `… in (?, ?, …)`. */
@@ -25,6 +27,18 @@ export function rowsOf<Row>(columns: readonly (keyof Row & string)[]): KeyShape<
     placeholder: (marks) =>
       Object.fromEntries(columns.map((column, index) => [column, marks[index]])) as Row,
     field: (row, index) => row[columns[index] as keyof Row],
+    // A column the list lacks would be left out of the compiled insert, its value dropped.
+    check: (row) => {
+      if (
+        Object.keys(row as object).length !== columns.length ||
+        !columns.every((column) => Object.hasOwn(row as object, column))
+      ) {
+        const own = Object.keys(row as object);
+        throw new Error(
+          `rowsOf: a row has the columns ${own.join(', ')}, not ${columns.join(', ')}`,
+        );
+      }
+    },
   };
 }
 
@@ -56,6 +70,7 @@ export function compiledByCount<K, R>(
 ): (db: Db, keys: readonly K[]) => Promise<R[]> {
   const templates = new WeakMap<Db, Map<number, Template<R>>>();
   return async (db, keys) => {
+    if (shape.check) for (const key of keys) shape.check(key);
     if (keys.length > maxCachedCount) return (await db.executeQuery(build(db, keys))).rows;
     let byCount = templates.get(db);
     if (!byCount) {
