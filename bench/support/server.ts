@@ -11,15 +11,36 @@ export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
  * <flags> dist/main.js`): the benches start it with the same environment and flags, so they
  * measure Rekey as it runs.
  */
-export const START: { env: Record<string, string>; nodeArgs: string[] } = (() => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const words = pkg.scripts.start.split(/\s+/);
+export const START = parseStartScript(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+    .scripts.start,
+);
+
+/**
+ * Reads `[NAME=value …] node <flags> dist/main.js`, words split on spaces; anything else
+ * (quotes, a shell operator, no `node`) throws rather than bench a server started otherwise.
+ */
+export function parseStartScript(script: string): {
+  env: Record<string, string>;
+  nodeArgs: string[];
+} {
+  const words = script.trim().split(/\s+/);
   const node = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=', 2)));
-  return { env, nodeArgs: words.slice(node + 1, words.indexOf('dist/main.js')) };
-})();
+  const main = words.indexOf('dist/main.js');
+  const assignments = words.slice(0, node);
+  const flags = words.slice(node + 1, main);
+  if (
+    node < 0 ||
+    main !== words.length - 1 ||
+    !assignments.every((word) => /^[A-Za-z_][A-Za-z0-9_]*=[^'"`$;&|<>]*$/.test(word)) ||
+    !flags.every((flag) => /^--?[^'"`$;&|<>]+$/.test(flag))
+  ) {
+    throw new Error(
+      `bench: package.json's start script is not "[NAME=value …] node <flags> dist/main.js": ${script}`,
+    );
+  }
+  return { env: envFromPairs(assignments), nodeArgs: flags };
+}
 
 /**
  * The environment every bench starts Rekey with: `npm start`'s own, no rate limit (the load
