@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, ROOT, rekeyEnv, START, spawnServer } from './support/server.ts';
+import { median } from './support/stats.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '8' }, vs: { type: 'string' } },
@@ -50,13 +51,6 @@ try {
   rmSync(directory, { recursive: true, force: true });
 }
 
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 console.log(`node ${process.version}, ${runs} starts each after one left out`);
 for (const [index, script] of builds.entries()) {
   const rows = results[index] ?? [];
