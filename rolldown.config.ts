@@ -3,11 +3,6 @@ import { defineConfig, type Plugin } from 'rolldown';
 
 const SRC = `${import.meta.dirname}/src/`;
 
-/**
- * In the bundle every module's `import.meta` is the bundle's (dist/main.js). Rekey's own
- * modules read files beside where tsc puts them (dist/mail/prerendered-mail.json next to
- * compose.js): each keeps the `import.meta.url` and `dirname` of its own place in dist/.
- */
 /** dist/main.modules.json: the files the bundle holds (what the tests check React is not in). */
 function listModules(): Plugin {
   return {
@@ -29,6 +24,11 @@ function listModules(): Plugin {
   };
 }
 
+/**
+ * In the bundle every module's `import.meta` is the bundle's (dist/main.js). Rekey's own
+ * modules read files beside where tsc puts them (dist/mail/prerendered-mail.json next to
+ * compose.js): each keeps the `import.meta.url` and `dirname` of its own place in dist/.
+ */
 function ownImportMeta(): Plugin {
   return {
     name: 'rekey-own-import-meta',
@@ -53,7 +53,7 @@ function ownImportMeta(): Plugin {
 
 /**
  * `npm run build` bundles the server (src/main.ts and what it imports) into dist/main.js:
- * one module to load instead of ~900, start to listening about a third faster. Packages
+ * one module to load instead of ~750, start to listening about a third faster. Packages
  * that find files beside their own code (`__dirname`), and the optional drivers, load from
  * node_modules as before. The CLI (dist/cli.js) stays tsc's output.
  */
