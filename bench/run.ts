@@ -1,6 +1,6 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadResult } from './support/load.ts';
 import { startOutsideWorld } from './support/outside-world.ts';
@@ -22,7 +22,8 @@ import { median } from './support/stats.ts';
  * seeded SQLite file and the same machine; prints each run and the Rekey/floor ratios.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--only forgot,verify,login,reset]
- *                    [--profile dir]   (Rekey runs under --cpu-prof, profiles written to dir)
+ *                    [--profile dir]   (Rekey runs under --cpu-prof; its profiles, and when its
+ *                                       event loop stalled, are written to dir)
  *                    [--env NAME=value …] (extra environment for Rekey, e.g. LOG_LEVEL=info)
  *                    [--repeat N]  (N rounds of every run; ratios and p99 as medians)
  */
@@ -44,6 +45,8 @@ const scenarios = new Set(values.only.split(','));
 const users = Number(values.users);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a whole number ≥ 1');
+const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
+if (profileDir) mkdirSync(profileDir, { recursive: true });
 
 type Target = 'rekey' | 'floor';
 interface Run extends LoadResult {
@@ -76,10 +79,13 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     nodeArgs: [
       ...(rekey ? START.nodeArgs : []),
       ...values['node-arg'],
-      ...(rekey && values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+      ...(rekey && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ],
     env: rekey
-      ? rekeyEnv(dbPath, world.smtpUrl, envFromPairs(values.env))
+      ? rekeyEnv(dbPath, world.smtpUrl, {
+          ...(profileDir ? { REKEY_BENCH_STALL_DIR: profileDir } : {}),
+          ...envFromPairs(values.env),
+        })
       : { DATABASE_PATH: dbPath },
   });
   server.resetEventLoop();

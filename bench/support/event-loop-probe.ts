@@ -1,4 +1,5 @@
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { startEventLoopMonitor } from '../../src/observability/event-loop.ts';
 
 // Preloaded (`--import`) into a server under test: prints the event loop's delay when it exits.
@@ -8,9 +9,11 @@ import { startEventLoopMonitor } from '../../src/observability/event-loop.ts';
 // the stall behind it.
 const RESOLUTION_MS = 1;
 let monitor = startEventLoopMonitor(RESOLUTION_MS);
+const stalls = recordStalls(process.env.REKEY_BENCH_STALL_DIR);
 process.on('SIGUSR2', () => {
   monitor.stop();
   monitor = startEventLoopMonitor(RESOLUTION_MS);
+  stalls?.clear();
 });
 process.on('exit', () => {
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -18,5 +21,32 @@ process.on('exit', () => {
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
   const memory = { rss, heapTotal, heapUsed, external, arrayBuffers };
   const memoryMb = Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, mb(v)]));
+  stalls?.write();
   writeSync(2, `event-loop ${JSON.stringify({ ...monitor.read(), memoryMb })}\n`);
 });
+
+/**
+ * With `REKEY_BENCH_STALL_DIR` (the bench's `--profile`), also keeps when each stall of 5 ms
+ * or more happened, as [start, end] in microseconds of the monotonic clock V8's CPU profiles
+ * use, and writes them to `<dir>/stalls.<pid>.json` at exit, so
+ * `bench/profile-summary.ts --stalls` can say what the samples inside them were doing.
+ */
+function recordStalls(directory: string | undefined) {
+  if (!directory) return null;
+  const MIN_GAP_US = 5_000 + RESOLUTION_MS * 1000;
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  let intervals: [number, number][] = [];
+  let lastTickUs = nowUs();
+  setInterval(() => {
+    const tickUs = nowUs();
+    if (tickUs - lastTickUs >= MIN_GAP_US) intervals.push([lastTickUs, tickUs]);
+    lastTickUs = tickUs;
+  }, RESOLUTION_MS).unref();
+  return {
+    clear: () => {
+      intervals = [];
+    },
+    write: () =>
+      writeFileSync(join(directory, `stalls.${process.pid}.json`), JSON.stringify(intervals)),
+  };
+}
