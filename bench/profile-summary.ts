@@ -17,8 +17,9 @@ import {
  *
  * `--stalls`: what the event loop's stalls held instead. `npm run bench -- --profile <dir>`
  * writes, beside each profile `CPU.<date>.<time>.<pid>….cpuprofile`, the stalls of that
- * server, `stalls.<pid>.json`; the summary takes those of at least `--min` ms, the samples
- * inside them, inclusive time by function over all of them and the longest ten one by one.
+ * server, `stalls.<pid>.json`; the summary takes those of at least `--min` ms (read as the
+ * monitor reads them, the probe's 1 ms interval taken off), the samples inside them,
+ * inclusive time by function over all of them and the longest ten one by one.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -80,10 +81,16 @@ function summariseAll(): void {
 }
 
 function summariseStalls(stallsFile: string, minMs: number): void {
-  const intervals = (JSON.parse(readFileSync(stallsFile, 'utf8')) as [number, number][]).filter(
-    ([start, end]) => end - start >= minMs * 1000,
-  );
-  const stalls = samplesWithin(profile, intervals);
+  const { resolutionMs, windows } = JSON.parse(readFileSync(stallsFile, 'utf8')) as {
+    resolutionMs: number;
+    windows: [number, number][];
+  };
+  // A window is the gap between two ticks of the probe's timer; the stall is that gap less
+  // the timer's interval, as the event-loop monitor reads it.
+  const stalls = samplesWithin(
+    profile,
+    windows.filter(([start, end]) => (end - start) / 1000 - resolutionMs >= minMs),
+  ).map((window) => ({ ...window, durationMs: window.durationMs - resolutionMs }));
   const sampled = stalls.reduce((sum, s) => sum + s.samples.length, 0);
   const stalledMs = stalls.reduce((sum, s) => sum + s.durationMs, 0);
   console.log(

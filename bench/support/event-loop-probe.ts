@@ -27,26 +27,32 @@ process.on('exit', () => {
 
 /**
  * With `REKEY_BENCH_STALL_DIR` (the bench's `--profile`), also keeps when each stall of 5 ms
- * or more happened, as [start, end] in microseconds of the monotonic clock V8's CPU profiles
- * use, and writes them to `<dir>/stalls.<pid>.json` at exit, so
- * `bench/profile-summary.ts --stalls` can say what the samples inside them were doing.
+ * or more happened and writes them to `<dir>/stalls.<pid>.json` at exit, so
+ * `bench/profile-summary.ts --stalls` can say what the samples inside them were doing. A
+ * stall is read as the monitor reads it: the gap between two ticks of a timer every
+ * `resolutionMs`, less that interval. Each window is the whole gap, [start, end] in
+ * microseconds of the monotonic clock V8's CPU profiles use.
  */
 function recordStalls(directory: string | undefined) {
   if (!directory) return null;
-  const MIN_GAP_US = 5_000 + RESOLUTION_MS * 1000;
+  const MIN_STALL_US = 5_000;
+  const RESOLUTION_US = RESOLUTION_MS * 1000;
   const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-  let intervals: [number, number][] = [];
+  let windows: [number, number][] = [];
   let lastTickUs = nowUs();
   setInterval(() => {
     const tickUs = nowUs();
-    if (tickUs - lastTickUs >= MIN_GAP_US) intervals.push([lastTickUs, tickUs]);
+    if (tickUs - lastTickUs - RESOLUTION_US >= MIN_STALL_US) windows.push([lastTickUs, tickUs]);
     lastTickUs = tickUs;
   }, RESOLUTION_MS).unref();
   return {
     clear: () => {
-      intervals = [];
+      windows = [];
     },
     write: () =>
-      writeFileSync(join(directory, `stalls.${process.pid}.json`), JSON.stringify(intervals)),
+      writeFileSync(
+        join(directory, `stalls.${process.pid}.json`),
+        JSON.stringify({ resolutionMs: RESOLUTION_MS, windows }),
+      ),
   };
 }
