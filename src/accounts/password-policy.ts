@@ -25,11 +25,11 @@ const SIMILARITY_ATTRIBUTES = [
 ] as const;
 const MAX_SIMILARITY = 0.7;
 
-export function passwordPolicyErrors(
+export async function passwordPolicyErrors(
   password: string,
   owner: PasswordOwner,
   options: PolicyOptions,
-): string[] {
+): Promise<string[]> {
   const normalised = password.normalize('NFKC');
   const length = [...normalised].length;
   const errors: string[] = [];
@@ -39,7 +39,7 @@ export function passwordPolicyErrors(
       `This password is too short. It must contain at least ${options.minLength} ${unit}.`,
     );
   }
-  if (isCommonPassword(normalised)) errors.push('This password is too common.');
+  if (await isCommonPassword(normalised)) errors.push('This password is too common.');
   if (/^\p{Nd}+$/u.test(normalised)) errors.push('This password is entirely numeric.');
   const similar = similarAttribute(normalised, owner);
   if (similar) errors.push(`The password is too similar to the ${similar}.`);

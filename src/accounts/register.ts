@@ -23,7 +23,7 @@ export async function registerUser(
   const errors: FieldErrors = {};
   if (await findUserByEmailKey(deps.db, key)) errors.email = [FIELD_MESSAGES.emailTaken];
   const owner = { email: input.email, first_name: input.firstName, last_name: input.lastName };
-  const policy = passwordPolicyErrors(input.password, owner, {
+  const policy = await passwordPolicyErrors(input.password, owner, {
     minLength: deps.config.passwordMinLength,
   });
   if (policy.length > 0) errors.password = policy;

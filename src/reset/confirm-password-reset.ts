@@ -52,7 +52,7 @@ export async function confirmPasswordReset(
   if (input.newPassword !== undefined) {
     const owner = check?.ok ? check.user : {};
     const policy = { minLength: deps.config.passwordMinLength };
-    for (const message of passwordPolicyErrors(input.newPassword, owner, policy)) {
+    for (const message of await passwordPolicyErrors(input.newPassword, owner, policy)) {
       addFieldError(errors, 'new_password', message);
     }
     if (
