@@ -1,4 +1,4 @@
-import { writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEventLoopMonitor } from '../../src/observability/event-loop.ts';
 
@@ -49,10 +49,13 @@ function recordStalls(directory: string | undefined) {
     clear: () => {
       windows = [];
     },
-    write: () =>
+    write: () => {
+      // `--env REKEY_BENCH_STALL_DIR=<dir>` may name a directory nobody has made yet.
+      mkdirSync(directory, { recursive: true });
       writeFileSync(
         join(directory, `stalls.${process.pid}.json`),
         JSON.stringify({ resolutionMs: RESOLUTION_MS, windows }),
-      ),
+      );
+    },
   };
 }
