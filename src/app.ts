@@ -48,6 +48,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, {});
+    // biome-ignore lint/nursery/noFloatingPromises: the default JSON parser is the callback form, it answers through done and returns nothing
     parseJson(request, body as string, done);
   });
   // Hooks on the request path take a callback: an async hook costs a promise per request.
@@ -78,6 +79,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(healthRoutes, { deps });
   await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(
+    // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits a plugin that returns a promise
     async (api) => {
       await api.register(passwordResetRoutes, { deps });
       await api.register(accountRoutes, { deps });

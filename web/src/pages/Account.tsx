@@ -24,14 +24,15 @@ function AccountDetails({ token }: { token: string }) {
 
   useEffect(() => {
     const controller = new AbortController();
-    fetchCurrentUser(token, controller.signal).then((result) => {
+    // callApi answers every failure with a result; it never rejects.
+    void fetchCurrentUser(token, controller.signal).then((result) => {
       if (controller.signal.aborted) return;
       if (result.ok) {
         setLoad({ state: 'ready', user: result.data.user });
       } else if (result.status === 401) {
         // The session ended: signed out elsewhere, expired, or revoked by a password reset.
         clearSessionToken();
-        navigate('/login', {
+        void navigate('/login', {
           replace: true,
           state: { notice: 'Your session has ended. Please sign in again.' },
         });
@@ -47,7 +48,7 @@ function AccountDetails({ token }: { token: string }) {
     // Forget the token whatever the API says: the user asked to be signed out here.
     await logout(token);
     clearSessionToken();
-    navigate('/login', { replace: true, state: { notice: 'You have been signed out.' } });
+    void navigate('/login', { replace: true, state: { notice: 'You have been signed out.' } });
   }
 
   const signOut = (

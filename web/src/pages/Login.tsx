@@ -23,7 +23,7 @@ export function Login() {
     );
     if (result?.ok) {
       saveSessionToken(result.data.token);
-      navigate('/account', { replace: true });
+      void navigate('/account', { replace: true });
     }
   }
 

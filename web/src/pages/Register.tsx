@@ -25,7 +25,9 @@ export function Register() {
     );
     if (result?.ok) {
       const notice = result.message || 'Your account has been created. Sign in to continue.';
-      navigate('/login', { state: { notice, email: result.data.user?.email ?? email.trim() } });
+      void navigate('/login', {
+        state: { notice, email: result.data.user?.email ?? email.trim() },
+      });
     }
   }
 

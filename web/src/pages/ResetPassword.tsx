@@ -48,7 +48,8 @@ function LinkCheck({ token, onRetry }: { token: string; onRetry: () => void }) {
   useEffect(() => {
     if (token === '') return;
     const controller = new AbortController();
-    verifyResetToken(token, controller.signal).then((result) => {
+    // callApi answers every failure with a result; it never rejects.
+    void verifyResetToken(token, controller.signal).then((result) => {
       if (controller.signal.aborted) return;
       if (result.ok && result.data.valid) {
         setVerification({ state: 'valid', email: result.data.email });
