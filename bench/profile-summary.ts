@@ -32,6 +32,10 @@ if (!file) {
   );
 }
 const top = Number(topArg ?? 25);
+// A second file where `top` belongs (a shell glob matching two profiles) printed empty tables.
+if (!Number.isInteger(top) || top < 1) {
+  throw new Error(`top must be a whole number ≥ 1, not "${topArg}" (one profile at a time)`);
+}
 const profile = readCpuProfile(file);
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const parentOf = new Map<number, number>();
