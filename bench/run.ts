@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { LoadResult } from './support/load.ts';
 import { startOutsideWorld } from './support/outside-world.ts';
+import { type BenchPostgres, startBenchPostgres } from './support/postgres.ts';
 import type { ScenarioData, ScenarioName } from './support/scenarios.ts';
 import { seedDatabase } from './support/seed.ts';
 import {
@@ -13,9 +14,11 @@ import {
   freePort,
   ROOT,
   type RunningServer,
+  type RunningWorker,
   rekeyEnv,
   START,
   spawnServer,
+  spawnWorker,
 } from './support/server.ts';
 import { median } from './support/stats.ts';
 
@@ -24,12 +27,17 @@ import { median } from './support/stats.ts';
  * seeded SQLite file and the same machine; prints each run and the Rekey/floor ratios.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--only forgot,verify,login,reset]
- *                    [--profile dir]   (Rekey runs under --cpu-prof; its profiles, and when its
+ *                    [--profile dir]   (Rekey runs under --cpu-prof, its mail worker too when
+ *                                       separate; their profiles, and when their
  *                                       event loop stalled, are written to dir)
  *                    [--env NAME=value …] (extra environment for Rekey, e.g. LOG_LEVEL=info)
  *                    [--repeat N]  (N rounds of every run; ratios and p99 as medians)
  *                    [--warm-up S] (S seconds of the same load first, not counted: the
  *                                   figures of a server past its first seconds)
+ *                    [--database postgres] (Rekey on a PostgreSQL of its own; the floor
+ *                                   stays on SQLite)
+ *                    [--mail-worker separate] (with postgres: the API with MAIL_WORKER=false
+ *                                   and the mail worker in a process of its own)
  */
 const { values } = parseArgs({
   options: {
@@ -42,6 +50,8 @@ const { values } = parseArgs({
     env: { type: 'string', multiple: true, default: [] },
     repeat: { type: 'string', default: '1' },
     'warm-up': { type: 'string', default: '0' },
+    database: { type: 'string', default: 'sqlite' },
+    'mail-worker': { type: 'string', default: 'in-process' },
   },
 });
 const durationS = Number(values.duration);
@@ -54,6 +64,17 @@ const warmUpS = Number(values['warm-up']);
 if (!Number.isInteger(warmUpS) || warmUpS < 0) {
   throw new Error('--warm-up must be a whole number of seconds ≥ 0');
 }
+const database = values.database;
+if (database !== 'sqlite' && database !== 'postgres') {
+  throw new Error('--database must be sqlite or postgres');
+}
+const mailWorker = values['mail-worker'];
+if (mailWorker !== 'in-process' && mailWorker !== 'separate') {
+  throw new Error('--mail-worker must be in-process or separate');
+}
+if (mailWorker === 'separate' && database !== 'postgres') {
+  throw new Error('--mail-worker separate needs --database postgres (SQLite is for one process)');
+}
 const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -65,6 +86,8 @@ interface Run extends LoadResult {
   peakRssMb: number;
   startupMs: number;
   eventLoop: EventLoopReport | undefined;
+  /** With --mail-worker separate: the worker process's peak RSS. */
+  workerPeakRssMb?: number;
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'rekey-bench-'));
@@ -75,6 +98,8 @@ console.log('done');
 const half = Math.floor(users / 2);
 const verifyTokens = seeded.tokens.slice(0, half);
 const resetTokens = seeded.tokens.slice(half);
+const postgres: BenchPostgres | undefined =
+  database === 'postgres' ? await startBenchPostgres(template) : undefined;
 const world = await startOutsideWorld();
 const data: ScenarioData = { users, verifyTokens, resetTokens };
 // The warm-up spends reset tokens from the other end of the pool, so the counted load
@@ -100,24 +125,30 @@ async function untilQuiet(server: RunningServer): Promise<void> {
   console.log('        (the server was still busy 5 s after the warm-up)');
 }
 
+let copies = 0;
+
 async function run(name: ScenarioName, target: Target): Promise<Run> {
   const dbPath = join(directory, `${name}-${target}.db`);
   copyFileSync(template, dbPath);
   const rekey = target === 'rekey';
+  const pgName = `rekey_bench_${++copies}`;
+  const pgUrl = rekey && postgres ? await postgres.copy(pgName) : undefined;
+  const env = rekeyEnv(dbPath, world.smtpUrl, {
+    ...(pgUrl ? { DATABASE_URL: pgUrl } : {}),
+    ...(mailWorker === 'separate' ? { MAIL_WORKER: 'false' } : {}),
+    ...(profileDir ? { REKEY_BENCH_STALL_DIR: profileDir } : {}),
+    ...envFromPairs(values.env),
+  });
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const worker: RunningWorker | undefined =
+    rekey && mailWorker === 'separate'
+      ? await spawnWorker(env, [...values['node-arg'], ...profiling])
+      : undefined;
   const server = await spawnServer({
     script: join(ROOT, rekey ? 'dist/main.js' : 'bench/floor-server.ts'),
     port: await freePort(),
-    nodeArgs: [
-      ...(rekey ? START.nodeArgs : []),
-      ...values['node-arg'],
-      ...(rekey && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    ],
-    env: rekey
-      ? rekeyEnv(dbPath, world.smtpUrl, {
-          ...(profileDir ? { REKEY_BENCH_STALL_DIR: profileDir } : {}),
-          ...envFromPairs(values.env),
-        })
-      : { DATABASE_PATH: dbPath },
+    nodeArgs: rekey ? [...START.nodeArgs, ...values['node-arg'], ...profiling] : values['node-arg'],
+    env: rekey ? env : { DATABASE_PATH: dbPath },
   });
   if (warmUpS > 0) {
     await world.load({
@@ -130,7 +161,10 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     await untilQuiet(server);
   }
   server.resetEventLoop();
+  worker?.resetEventLoop();
   const serverCpuBefore = server.cpuSeconds();
+  const workerCpuBefore = worker?.cpuSeconds() ?? 0;
+  const postgresCpuBefore = rekey ? (postgres?.cpuSeconds() ?? 0) : 0;
   const { result, completed, mailsDelivered, cpuSeconds } = await world.load({
     url: server.url,
     connections,
@@ -142,8 +176,14 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
   // Cores in use over the run: where the machine's two went (the server, or the outside world).
   const serverCores = (server.cpuSeconds() - serverCpuBefore) / result.durationS;
   const outsideCores = cpuSeconds / result.durationS;
+  const workerCores = ((worker?.cpuSeconds() ?? 0) - workerCpuBefore) / result.durationS;
+  const postgresCores =
+    ((rekey ? (postgres?.cpuSeconds() ?? 0) : 0) - postgresCpuBefore) / result.durationS;
+  const workerPeakRssMb = worker?.peakRssMb();
   const eventLoop = await server.stop();
+  const workerLoop = await worker?.stop();
   rmSync(dbPath, { force: true });
+  if (pgUrl) await postgres?.drop(pgName);
   const row: Run = {
     ...result,
     scenario: name,
@@ -152,6 +192,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     peakRssMb,
     startupMs: server.startupMs,
     eventLoop,
+    ...(workerPeakRssMb === undefined ? {} : { workerPeakRssMb }),
   };
   console.log(
     `${name.padEnd(7)} ${target.padEnd(6)} ${(completed / result.durationS).toFixed(0).padStart(6)} 2xx/s` +
@@ -160,7 +201,13 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
       `  startup ${server.startupMs.toFixed(0)} ms` +
       (rekey ? `  mails delivered during the load ${mailsDelivered}` : '') +
-      `\n        cores used: server ${serverCores.toFixed(2)}, load generator + SMTP sink ${outsideCores.toFixed(2)}`,
+      `\n        cores used: server ${serverCores.toFixed(2)}` +
+      (worker ? `, mail worker ${workerCores.toFixed(2)}` : '') +
+      (pgUrl ? `, PostgreSQL ${postgresCores.toFixed(2)}` : '') +
+      `, load generator + SMTP sink ${outsideCores.toFixed(2)}` +
+      (worker
+        ? `\n        mail worker: peak RSS ${workerPeakRssMb?.toFixed(0)} MB  loop max ${workerLoop?.maxMs ?? '?'} ms`
+        : ''),
     eventLoop?.memoryMb
       ? `\n        memory at exit (MB): ${JSON.stringify(eventLoop.memoryMb)}`
       : '',
@@ -170,7 +217,9 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
 
 console.log(
   `node ${process.version}, ${cpus().length} cores, ${connections} connections, ${durationS} s per run` +
-    (warmUpS > 0 ? ` after ${warmUpS} s of warm-up` : ''),
+    (warmUpS > 0 ? ` after ${warmUpS} s of warm-up` : '') +
+    `; Rekey on ${database === 'postgres' ? 'PostgreSQL (the floor on SQLite)' : 'SQLite'}` +
+    (mailWorker === 'separate' ? ', its mail worker in a process of its own' : ''),
 );
 // Rounds interleave Rekey and the floor, so a slow minute of a shared host hits both.
 const rounds: Run[][] = [];
@@ -187,6 +236,7 @@ for (let round = 1; round <= repeat; round++) {
   rounds.push(runs);
 }
 await world.close();
+postgres?.stop();
 rmSync(directory, { recursive: true, force: true });
 
 const find = (runs: Run[], name: string, target: Target) =>
@@ -224,9 +274,13 @@ const mine = rounds.flat().filter((r) => r.target === 'rekey');
 const loopMax = Math.max(...mine.map((r) => r.eventLoop?.maxMs ?? Number.POSITIVE_INFINITY));
 const rssMax = Math.max(...mine.map((r) => r.peakRssMb));
 const startMax = Math.max(...mine.map((r) => r.startupMs));
+const workerRss = mine.flatMap((r) => r.workerPeakRssMb ?? []);
 targets.push(
   `event loop max under load: ${loopMax} ms (target ≤ 10 ms) ${verdict(loopMax <= 10)}`,
-  `peak RSS under load: ${rssMax.toFixed(0)} MB (target < 150 MB) ${verdict(rssMax < 150)}`,
+  `peak RSS under load: ${rssMax.toFixed(0)} MB (target < 150 MB) ${verdict(rssMax < 150)}` +
+    (workerRss.length > 0
+      ? ` (the API process; the mail worker's own: ${Math.max(...workerRss).toFixed(0)} MB)`
+      : ''),
   `start to listening (spawn → /healthz 200): ${startMax.toFixed(0)} ms (target < 1000 ms) ${verdict(startMax < 1000)}`,
   `5xx: ${mine.reduce((sum, r) => sum + r.status5xx, 0)}`,
 );

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { START } from '../bench/support/server.ts';
 
-/** The README's command for an API process, as a shell would join its continued lines. */
-function readmeApiCommand(): string {
+/** The README's command under `# <title>,` (or `:`), as a shell would join its continued lines. */
+function readmeCommand(title: string): string {
   const readme = readFileSync('README.md', 'utf8');
-  const block = /^# API processes,[^\n]*\n((?:[^\n]*\\\n)*[^\n]*)\n/m.exec(readme);
-  if (!block?.[1]) throw new Error('README.md has no "# API processes" command');
+  const block = new RegExp(`^# ${title}[,:][^\\n]*\\n((?:[^\\n]*\\\\\\n)*[^\\n]*)\\n`, 'm').exec(
+    readme,
+  );
+  if (!block?.[1]) throw new Error(`README.md has no "# ${title}" command`);
   return block[1].replaceAll('\\\n', ' ').replace(/\s+/g, ' ').trim();
 }
 
@@ -14,13 +16,16 @@ describe("the README's production command", () => {
   // The memory settings are measured choices (README, "Processes"): an operator copying the
   // README's command must get every one of them, not only the ones `npm start` happened to
   // have when the README was written.
-  it('carries every variable and node flag of npm start', () => {
-    const words = readmeApiCommand().split(' ');
+  it.each([
+    ['API processes', ['dist/main.js']],
+    ['Mail workers', ['dist/cli.js', 'worker']],
+  ])('carries every variable and node flag of npm start (%s)', (title, script) => {
+    const words = readmeCommand(title).split(' ');
     for (const [name, value] of Object.entries(START.env)) {
       expect(words).toContain(`${name}=${value}`);
     }
     for (const flag of START.nodeArgs) expect(words).toContain(flag);
-    expect(words.at(-1)).toBe('dist/main.js');
+    expect(words.slice(-script.length)).toEqual(script);
   });
 
   it("keeps argon2id's 19 MiB blocks in glibc's heap, with fixed thresholds", () => {

@@ -105,7 +105,7 @@ export interface RunningServer {
 
 // utime and stime (fields 14 and 15), in clock ticks (USER_HZ, 100 on Linux). The name
 // before them is in parentheses and may hold spaces or parentheses: count from the last ')'.
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -126,6 +126,75 @@ function statusField(pid: number, field: string): number {
   return match?.[1] ? Number(match[1]) / 1024 : Number.NaN;
 }
 
+/** A node process started with the event-loop probe preloaded, its stderr kept. */
+interface Launched {
+  child: ChildProcess;
+  pid: number;
+  stderr(): string;
+  exited(): boolean;
+  /** From now on an exit is reported as a death (it was not asked for). */
+  markReady(): void;
+  /** Stops it (SIGTERM) and returns what the event-loop probe printed at exit, if anything. */
+  stop(): Promise<EventLoopReport | undefined>;
+}
+
+function launch(options: {
+  args: string[];
+  env: Record<string, string>;
+  stdout: 'inherit' | 'ignore' | 'pipe';
+  launcher?: string[];
+}): Launched {
+  const probe = join(ROOT, 'bench', 'support', 'event-loop-probe.ts');
+  const [command = NODE, ...launcherArgs] = options.launcher ? [...options.launcher, NODE] : [];
+  const child: ChildProcess = spawn(
+    command,
+    [...launcherArgs, '--import', probe, ...options.args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['ignore', options.stdout, 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  let exited = false;
+  let stopping = false;
+  let ready = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      if (!stopping && ready) {
+        process.stderr.write(`${child.pid} died (code ${code}, signal ${signal}):\n${stderr}\n`);
+      }
+      resolve();
+    });
+  });
+  return {
+    child,
+    pid: child.pid ?? 0,
+    stderr: () => stderr,
+    exited: () => exited,
+    markReady: () => {
+      ready = true;
+    },
+    async stop() {
+      stopping = true;
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+      const match = /^event-loop (\{.*\})$/m.exec(stderr);
+      const unexpected = stderr
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('event-loop '));
+      if (unexpected.length > 0) process.stderr.write(`${unexpected.join('\n')}\n`);
+      return match?.[1] ? (JSON.parse(match[1]) as EventLoopReport) : undefined;
+    },
+  };
+}
+
 /**
  * Spawns `node <script>` with a probe preloaded that reports the event loop's delay at exit,
  * and waits (bounded) until `healthPath` answers 200.
@@ -143,41 +212,18 @@ export async function spawnServer(options: {
   /** How long to wait for `healthPath` (20 s). */
   startupTimeoutMs?: number;
 }): Promise<RunningServer> {
-  const probe = join(ROOT, 'bench', 'support', 'event-loop-probe.ts');
   const started = performance.now();
-  const [command = NODE, ...launcherArgs] = options.launcher ? [...options.launcher, NODE] : [];
-  const child: ChildProcess = spawn(
-    command,
-    [...launcherArgs, ...(options.nodeArgs ?? []), '--import', probe, options.script],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
-      stdio: ['ignore', options.inheritOutput ? 'inherit' : 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
+  const process_ = launch({
+    args: [...(options.nodeArgs ?? []), options.script],
+    env: { ...options.env, PORT: String(options.port) },
+    stdout: options.inheritOutput ? 'inherit' : 'ignore',
+    ...(options.launcher ? { launcher: options.launcher } : {}),
   });
-  let exited = false;
-  let stopping = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = true;
-      if (!stopping && startupMs !== undefined) {
-        process.stderr.write(
-          `server ${child.pid} died (code ${code}, signal ${signal}):\n${stderr}\n`,
-        );
-      }
-      resolve();
-    });
-  });
-  let startupMs: number | undefined;
   const url = `http://127.0.0.1:${options.port}`;
   const startupTimeoutMs = options.startupTimeoutMs ?? 20_000;
   const deadline = Date.now() + startupTimeoutMs;
   for (;;) {
-    if (exited) throw new Error(`server exited during startup:\n${stderr}`);
+    if (process_.exited()) throw new Error(`server exited during startup:\n${process_.stderr()}`);
     try {
       const response = await fetch(`${url}${options.healthPath ?? '/healthz'}`);
       await response.arrayBuffer();
@@ -186,13 +232,16 @@ export async function spawnServer(options: {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not answer within ${startupTimeoutMs / 1000} s:\n${stderr}`);
+      process_.child.kill('SIGKILL');
+      throw new Error(
+        `server did not answer within ${startupTimeoutMs / 1000} s:\n${process_.stderr()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  startupMs = performance.now() - started;
-  const pid = child.pid ?? 0;
+  const startupMs = performance.now() - started;
+  process_.markReady();
+  const { pid } = process_;
   return {
     pid,
     url,
@@ -200,19 +249,64 @@ export async function spawnServer(options: {
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(pid),
-    resetEventLoop: () => child.kill('SIGUSR2'),
-    async stop() {
-      stopping = true;
-      if (!exited) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exit;
+    resetEventLoop: () => process_.child.kill('SIGUSR2'),
+    stop: () => process_.stop(),
+  };
+}
+
+export interface RunningWorker {
+  pid: number;
+  peakRssMb(): number;
+  cpuSeconds(): number;
+  resetEventLoop(): void;
+  stop(): Promise<EventLoopReport | undefined>;
+}
+
+/**
+ * Spawns the mail worker alone, as "Running in production" runs it (`npm start`'s memory
+ * variables, which `env` should hold, and node flags, then `dist/cli.js worker`), and waits
+ * (20 s at most) for its "mail worker running" line: it logs at info for that, and then a
+ * line per mail sent, as a worker at the default LOG_LEVEL does. `nodeArgs` come after
+ * npm start's flags (e.g. --cpu-prof).
+ */
+export async function spawnWorker(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<RunningWorker> {
+  const process_ = launch({
+    args: [...START.nodeArgs, ...nodeArgs, join(ROOT, 'dist', 'cli.js'), 'worker'],
+    env: { ...env, LOG_LEVEL: 'info' },
+    stdout: 'pipe',
+  });
+  const stdout = process_.child.stdout;
+  if (!stdout) throw new Error('the worker has no stdout');
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail('did not say it was running within 20 s'), 20_000);
+    function fail(why: string) {
       clearTimeout(timer);
-      const match = /^event-loop (\{.*\})$/m.exec(stderr);
-      const unexpected = stderr
-        .split('\n')
-        .filter((line) => line.trim() !== '' && !line.startsWith('event-loop '));
-      if (unexpected.length > 0) process.stderr.write(`${unexpected.join('\n')}\n`);
-      return match?.[1] ? (JSON.parse(match[1]) as EventLoopReport) : undefined;
-    },
+      process_.child.kill('SIGKILL');
+      reject(new Error(`mail worker ${why}:\n${process_.stderr()}`));
+    }
+    const early = () => fail('exited during startup');
+    process_.child.once('exit', early);
+    stdout.on('data', (chunk: Buffer) => {
+      if (seen.includes('mail worker running')) return; // the rest is drained, not kept
+      seen += chunk.toString('utf8');
+      if (seen.includes('mail worker running')) {
+        clearTimeout(timer);
+        process_.child.off('exit', early);
+        resolve();
+      }
+    });
+  });
+  process_.markReady();
+  const { pid } = process_;
+  return {
+    pid,
+    peakRssMb: () => statusField(pid, 'VmHWM'),
+    cpuSeconds: () => cpuSeconds(pid),
+    resetEventLoop: () => process_.child.kill('SIGUSR2'),
+    stop: () => process_.stop(),
   };
 }

@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +20,8 @@ import { join } from 'node:path';
 export interface PostgresServer {
   /** Superuser URL of the `postgres` database, for CREATE/DROP DATABASE. */
   adminUrl: string;
+  /** The postmaster's process id (its backends are its children). */
+  pid(): number;
   stop(): void;
 }
 
@@ -38,7 +48,16 @@ function run(command: string, args: string[]): void {
   }
 }
 
-export function startPostgresServer(bin: string): PostgresServer {
+/**
+ * `durable: true` (the benches) keeps fsync and full-page writes on, as a production server
+ * has them; commits still return before their WAL reaches the disk (synchronous_commit=off),
+ * like SQLite's synchronous=NORMAL that Rekey runs: a crash loses the last commits, never
+ * the database.
+ */
+export function startPostgresServer(
+  bin: string,
+  options: { durable?: boolean } = {},
+): PostgresServer {
   const directory = mkdtempSync(join(tmpdir(), 'rekey-pg-'));
   const data = join(directory, 'data');
   if (process.getuid?.() === 0) {
@@ -58,12 +77,11 @@ export function startPostgresServer(bin: string): PostgresServer {
     'UTF8',
     '--no-sync',
   ]);
-  const options = [
+  const settings = [
     `-k ${directory}`,
     "-c listen_addresses=''",
-    '-c fsync=off',
+    ...(options.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
     '-c synchronous_commit=off',
-    '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');
   run(join(bin, 'pg_ctl'), [
@@ -76,10 +94,11 @@ export function startPostgresServer(bin: string): PostgresServer {
     '-l',
     join(directory, 'postgres.log'),
     '-o',
-    options,
+    settings,
   ]);
   return {
     adminUrl: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(directory)}`,
+    pid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop() {
       try {
         run(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w']);
