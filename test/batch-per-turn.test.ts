@@ -13,6 +13,14 @@ function recordingBatcher(maxBatchSize = 100, fail = (_keys: readonly number[]) 
   return { double, batches };
 }
 
+/** Until `run` has been called `count` times, a turn at a time (bounded). */
+async function waitForBatches(batches: unknown[], count: number): Promise<void> {
+  for (let turn = 0; batches.length < count; turn++) {
+    if (turn > 100) throw new Error(`${batches.length} batches ran, not ${count}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('batchPerTurn', () => {
   let opened: Db;
   beforeEach(() => {
@@ -56,6 +64,42 @@ describe('batchPerTurn', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('runs two batches at once at most: calls made meanwhile gather into the next one', async () => {
+    const batches: number[][] = [];
+    const releases: (() => void)[] = [];
+    const held = batchPerTurn(async (_db, keys: readonly number[]) => {
+      batches.push([...keys]);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return keys.map((key) => key * 2);
+    }, 100);
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = held(opened.db, 1);
+    await nextTurn();
+    const second = held(opened.db, 2);
+    await nextTurn();
+    // Two are out: these three, made in three turns, wait together.
+    const waiting = [held(opened.db, 3)];
+    await nextTurn();
+    waiting.push(held(opened.db, 4));
+    await nextTurn();
+    waiting.push(held(opened.db, 5));
+    await nextTurn();
+    expect(batches).toEqual([[1], [2]]);
+    releases[0]?.();
+    expect(await first).toBe(2);
+    await waitForBatches(batches, 3);
+    expect(batches[2]).toEqual([3, 4, 5]);
+    releases[1]?.();
+    releases[2]?.();
+    expect(await second).toBe(4);
+    expect(await Promise.all(waiting)).toEqual([6, 8, 10]);
+    // The slots are back: a new call runs at once.
+    const later = held(opened.db, 6);
+    await waitForBatches(batches, 4);
+    releases[3]?.();
+    expect(await later).toBe(12);
   });
 
   it('refuses a transaction, which could commit before its batch ran', async () => {
