@@ -1,11 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
+import { createDatabase } from '../src/db/database.ts';
 import { runLoad } from './support/load.ts';
+import { startBenchPostgres } from './support/postgres.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
-import { envFromPairs, freePort, ROOT, rekeyEnv, START, spawnServer } from './support/server.ts';
+import {
+  envFromPairs,
+  freePort,
+  ROOT,
+  rekeyEnv,
+  START,
+  spawnServer,
+  spawnWorker,
+} from './support/server.ts';
 import { startBenchSink } from './support/smtp-sink.ts';
 
 /**
@@ -14,6 +23,7 @@ import { startBenchSink } from './support/smtp-sink.ts';
  * exactly once (after a bounded wait for the outbox to drain), and RSS flat.
  *
  *   node bench/soak.ts [--minutes 10] [--rate 100] [--outage 20] [--users 2000]
+ *                      [--database postgres] [--mail-worker separate]  (as bench/run.ts)
  */
 const { values } = parseArgs({
   options: {
@@ -25,8 +35,20 @@ const { values } = parseArgs({
     drain: { type: 'string', default: '180' },
     profile: { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
+    database: { type: 'string', default: 'sqlite' },
+    'mail-worker': { type: 'string', default: 'in-process' },
   },
 });
+if (values.database !== 'sqlite' && values.database !== 'postgres') {
+  throw new Error('--database must be sqlite or postgres');
+}
+if (values['mail-worker'] !== 'in-process' && values['mail-worker'] !== 'separate') {
+  throw new Error('--mail-worker must be in-process or separate');
+}
+const separateWorker = values['mail-worker'] === 'separate';
+if (separateWorker && values.database !== 'postgres') {
+  throw new Error('--mail-worker separate needs --database postgres (SQLite is for one process)');
+}
 const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 const outageS = Number(values.outage);
@@ -38,19 +60,27 @@ const TOKEN_IN_MAIL = /token=(?:3D)?([A-Za-z0-9_-]{43})/;
 const directory = mkdtempSync(join(tmpdir(), 'rekey-soak-'));
 const dbPath = join(directory, 'rekey.db');
 const seeded = await seedDatabase(dbPath, users);
+const postgres = values.database === 'postgres' ? await startBenchPostgres(dbPath) : undefined;
+const databaseUrl = postgres ? await postgres.copy('rekey_soak') : `sqlite:${dbPath}`;
 const sink = await startBenchSink();
+const env = rekeyEnv(dbPath, sink.url, {
+  DATABASE_URL: databaseUrl,
+  ...(separateWorker ? { MAIL_WORKER: 'false' } : {}),
+  ...envFromPairs(values.env),
+});
+const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+const worker = separateWorker ? await spawnWorker(env, profiling) : undefined;
 const server = await spawnServer({
   script: join(ROOT, 'dist', 'main.js'),
   port: await freePort(),
-  nodeArgs: [
-    ...START.nodeArgs,
-    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
-  ],
-  env: rekeyEnv(dbPath, sink.url, envFromPairs(values.env)),
+  nodeArgs: [...START.nodeArgs, ...profiling],
+  env,
 });
 console.log(
   `soak: ${minutes} min at ${rate} req/s, SMTP down ${outageS} s each minute, ` +
-    `${users} users, server pid ${server.pid}, started in ${server.startupMs.toFixed(0)} ms`,
+    `${users} users, on ${values.database}` +
+    (worker ? ` with the mail worker apart (pid ${worker.pid})` : '') +
+    `, server pid ${server.pid}, started in ${server.startupMs.toFixed(0)} ms`,
 );
 
 // Tokens: the seeded ones first, then every one that arrives by mail.
@@ -73,17 +103,24 @@ const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)] 
 const anyUser = () => userEmail(Math.floor(Math.random() * users));
 
 const started = Date.now();
-const rss: { minute: number; mb: number }[] = [];
+const rss: { minute: number; mb: number; workerMb?: number }[] = [];
+const sampleRss = (minute: number) =>
+  rss.push({
+    minute,
+    mb: server.rssMb(),
+    ...(worker ? { workerMb: worker.rssMb() } : {}),
+  });
 const timers: NodeJS.Timeout[] = [];
 for (let minute = 1; minute <= minutes; minute += 1) {
   timers.push(
-    setTimeout(() => rss.push({ minute, mb: server.rssMb() }), minute * 60_000 - 1000),
+    setTimeout(() => sampleRss(minute), minute * 60_000 - 1000),
     setTimeout(() => sink.setAvailable(false), (minute - 1) * 60_000),
     setTimeout(() => sink.setAvailable(true), (minute - 1) * 60_000 + outageS * 1000),
   );
 }
 const scanner = setInterval(scanMail, 200);
 server.resetEventLoop();
+worker?.resetEventLoop();
 
 const load = await runLoad({
   url: server.url,
@@ -135,54 +172,70 @@ const load = await runLoad({
   },
 });
 for (const timer of timers) clearTimeout(timer);
-rss.push({ minute: minutes, mb: server.rssMb() });
+sampleRss(minutes);
 sink.setAvailable(true);
 const loadEndedS = (Date.now() - started) / 1000;
 
 // Bounded wait for the outbox to drain: no pending request, no pending mail.
-const db = new DatabaseSync(dbPath, { readOnly: true });
-const pendingWork = () => {
-  const requests = db
-    .prepare('select count(*) as n from reset_requests where processed_at is null')
-    .get() as { n: number };
-  const mails = db.prepare("select count(*) as n from outbox where status = 'pending'").get() as {
-    n: number;
-  };
-  return requests.n + mails.n;
-};
+const database = createDatabase(databaseUrl);
+const { db } = database;
+const count = async (query: Promise<{ n: number | string | bigint } | undefined>) =>
+  Number((await query)?.n ?? 0);
+const pendingRequestCount = () =>
+  count(
+    db
+      .selectFrom('reset_requests')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('processed_at', 'is', null)
+      .executeTakeFirst(),
+  );
+const pendingWork = async () =>
+  (await pendingRequestCount()) +
+  (await count(
+    db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst(),
+  ));
 const drainDeadline = Date.now() + drainS * 1000;
-while (pendingWork() > 0 && Date.now() < drainDeadline) {
+while ((await pendingWork()) > 0 && Date.now() < drainDeadline) {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 const drainS_ = (Date.now() - started) / 1000 - loadEndedS;
 clearInterval(scanner);
 scanMail();
 
-const outbox = db
-  .prepare('select kind, status, count(*) as n from outbox group by kind, status')
-  .all() as { kind: string; status: string; n: number }[];
+const outbox = (
+  await db
+    .selectFrom('outbox')
+    .select((eb) => ['kind', 'status', eb.fn.countAll().as('n')])
+    .groupBy(['kind', 'status'])
+    .execute()
+).map((row) => ({ kind: row.kind, status: row.status, n: Number(row.n) }));
 // The worker blanks a request's address once it has read it, so the requests that named an
 // account are counted from the audit trail: with the limits off, each one is "queued".
-const registeredRequests = (
+const registeredRequests = await count(
   db
-    .prepare(
-      'select count(*) as n from audit_events where event_type = \'reset_requested\' and details like \'%"outcome":"queued"%\'',
-    )
-    .get() as { n: number }
-).n;
-const pendingRequests = (
-  db.prepare('select count(*) as n from reset_requests where processed_at is null').get() as {
-    n: number;
-  }
-).n;
-const completedResets = (
-  db.prepare('select count(*) as n from password_reset_tokens where used_at is not null').get() as {
-    n: number;
-  }
-).n;
-db.close();
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('event_type', '=', 'reset_requested')
+    .where('details', 'like', '%"outcome":"queued"%')
+    .executeTakeFirst(),
+);
+const pendingRequests = await pendingRequestCount();
+const completedResets = await count(
+  db
+    .selectFrom('password_reset_tokens')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('used_at', 'is not', null)
+    .executeTakeFirst(),
+);
+await database.close();
 const eventLoop = await server.stop();
+const workerLoop = await worker?.stop();
 await sink.close();
+postgres?.stop();
 rmSync(directory, { recursive: true, force: true });
 
 // Counted on the server's side: a request cut off by the end of the load still asked for a mail.
@@ -194,6 +247,10 @@ const at = (minute: number) => rss.find((r) => r.minute === minute)?.mb ?? Numbe
 const early = at(Math.min(2, minutes));
 const late = at(minutes);
 const growth = (late - early) / early;
+const workerAt = (minute: number) => rss.find((r) => r.minute === minute)?.workerMb ?? Number.NaN;
+const workerGrowth = worker
+  ? (workerAt(minutes) - workerAt(Math.min(2, minutes))) / workerAt(Math.min(2, minutes))
+  : 0;
 
 const lines = [
   `requests: ${load.requests} in ${load.durationS} s (${load.reqPerSec.toFixed(1)} req/s), ` +
@@ -212,7 +269,16 @@ const lines = [
   `RSS: minute ${Math.min(2, minutes)} ${early.toFixed(1)} MB, minute ${minutes} ${late.toFixed(1)} MB ` +
     `(${(growth * 100).toFixed(1)} %, target within ±10 %); per minute: ` +
     rss.map((r) => `${r.minute}:${r.mb.toFixed(0)}`).join(' '),
-  `event loop: max ${eventLoop?.maxMs ?? '?'} ms, p99 ${eventLoop?.p99Ms ?? '?'} ms`,
+  ...(worker
+    ? [
+        `mail worker RSS: minute ${Math.min(2, minutes)} ${workerAt(Math.min(2, minutes)).toFixed(1)} MB, ` +
+          `minute ${minutes} ${workerAt(minutes).toFixed(1)} MB (${(workerGrowth * 100).toFixed(1)} %, ` +
+          `target within ±10 %); per minute: ` +
+          rss.map((r) => `${r.minute}:${r.workerMb?.toFixed(0)}`).join(' '),
+      ]
+    : []),
+  `event loop: max ${eventLoop?.maxMs ?? '?'} ms, p99 ${eventLoop?.p99Ms ?? '?'} ms` +
+    (worker ? `; the mail worker's: max ${workerLoop?.maxMs ?? '?'} ms` : ''),
 ];
 console.log(lines.join('\n'));
 const ok =
@@ -222,6 +288,7 @@ const ok =
   // Every forgot-password the client saw answered for an account became a mail.
   registeredRequests >= counts.forgotRegistered2xx &&
   duplicates === 0 &&
-  Math.abs(growth) <= 0.1;
+  Math.abs(growth) <= 0.1 &&
+  Math.abs(workerGrowth) <= 0.1;
 console.log(ok ? 'soak: PASS' : 'soak: FAIL');
 process.exit(ok ? 0 : 1);

@@ -257,6 +257,7 @@ export async function spawnServer(options: {
 export interface RunningWorker {
   pid: number;
   peakRssMb(): number;
+  rssMb(): number;
   cpuSeconds(): number;
   resetEventLoop(): void;
   stop(): Promise<EventLoopReport | undefined>;
@@ -305,6 +306,7 @@ export async function spawnWorker(
   return {
     pid,
     peakRssMb: () => statusField(pid, 'VmHWM'),
+    rssMb: () => statusField(pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(pid),
     resetEventLoop: () => process_.child.kill('SIGUSR2'),
     stop: () => process_.stop(),
