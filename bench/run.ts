@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { LAYOUT_OPTIONS, parseLayout } from './support/layout.ts';
 import type { LoadResult } from './support/load.ts';
 import { startOutsideWorld } from './support/outside-world.ts';
 import { type BenchPostgres, startBenchPostgres } from './support/postgres.ts';
@@ -50,8 +51,7 @@ const { values } = parseArgs({
     env: { type: 'string', multiple: true, default: [] },
     repeat: { type: 'string', default: '1' },
     'warm-up': { type: 'string', default: '0' },
-    database: { type: 'string', default: 'sqlite' },
-    'mail-worker': { type: 'string', default: 'in-process' },
+    ...LAYOUT_OPTIONS,
   },
 });
 const durationS = Number(values.duration);
@@ -64,17 +64,7 @@ const warmUpS = Number(values['warm-up']);
 if (!Number.isInteger(warmUpS) || warmUpS < 0) {
   throw new Error('--warm-up must be a whole number of seconds ≥ 0');
 }
-const database = values.database;
-if (database !== 'sqlite' && database !== 'postgres') {
-  throw new Error('--database must be sqlite or postgres');
-}
-const mailWorker = values['mail-worker'];
-if (mailWorker !== 'in-process' && mailWorker !== 'separate') {
-  throw new Error('--mail-worker must be in-process or separate');
-}
-if (mailWorker === 'separate' && database !== 'postgres') {
-  throw new Error('--mail-worker separate needs --database postgres (SQLite is for one process)');
-}
+const { database, separateWorker } = parseLayout(values);
 const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -135,13 +125,13 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
   const pgUrl = rekey && postgres ? await postgres.copy(pgName) : undefined;
   const env = rekeyEnv(dbPath, world.smtpUrl, {
     ...(pgUrl ? { DATABASE_URL: pgUrl } : {}),
-    ...(mailWorker === 'separate' ? { MAIL_WORKER: 'false' } : {}),
+    ...(separateWorker ? { MAIL_WORKER: 'false' } : {}),
     ...(profileDir ? { REKEY_BENCH_STALL_DIR: profileDir } : {}),
     ...envFromPairs(values.env),
   });
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const worker: RunningWorker | undefined =
-    rekey && mailWorker === 'separate'
+    rekey && separateWorker
       ? await spawnWorker(env, [...values['node-arg'], ...profiling])
       : undefined;
   const server = await spawnServer({
@@ -219,7 +209,7 @@ console.log(
   `node ${process.version}, ${cpus().length} cores, ${connections} connections, ${durationS} s per run` +
     (warmUpS > 0 ? ` after ${warmUpS} s of warm-up` : '') +
     `; Rekey on ${database === 'postgres' ? 'PostgreSQL (the floor on SQLite)' : 'SQLite'}` +
-    (mailWorker === 'separate' ? ', its mail worker in a process of its own' : ''),
+    (separateWorker ? ', its mail worker in a process of its own' : ''),
 );
 // Rounds interleave Rekey and the floor, so a slow minute of a shared host hits both.
 const rounds: Run[][] = [];

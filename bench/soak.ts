@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDatabase } from '../src/db/database.ts';
+import { LAYOUT_OPTIONS, parseLayout } from './support/layout.ts';
 import { runLoad } from './support/load.ts';
 import { startBenchPostgres } from './support/postgres.ts';
 import { BENCH_PASSWORD, seedDatabase, userEmail } from './support/seed.ts';
@@ -35,20 +36,11 @@ const { values } = parseArgs({
     drain: { type: 'string', default: '180' },
     profile: { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
-    database: { type: 'string', default: 'sqlite' },
-    'mail-worker': { type: 'string', default: 'in-process' },
+    ...LAYOUT_OPTIONS,
   },
 });
-if (values.database !== 'sqlite' && values.database !== 'postgres') {
-  throw new Error('--database must be sqlite or postgres');
-}
-if (values['mail-worker'] !== 'in-process' && values['mail-worker'] !== 'separate') {
-  throw new Error('--mail-worker must be in-process or separate');
-}
-const separateWorker = values['mail-worker'] === 'separate';
-if (separateWorker && values.database !== 'postgres') {
-  throw new Error('--mail-worker separate needs --database postgres (SQLite is for one process)');
-}
+const layout = parseLayout(values);
+const { separateWorker } = layout;
 const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 const outageS = Number(values.outage);
@@ -60,7 +52,7 @@ const TOKEN_IN_MAIL = /token=(?:3D)?([A-Za-z0-9_-]{43})/;
 const directory = mkdtempSync(join(tmpdir(), 'rekey-soak-'));
 const dbPath = join(directory, 'rekey.db');
 const seeded = await seedDatabase(dbPath, users);
-const postgres = values.database === 'postgres' ? await startBenchPostgres(dbPath) : undefined;
+const postgres = layout.database === 'postgres' ? await startBenchPostgres(dbPath) : undefined;
 const databaseUrl = postgres ? await postgres.copy('rekey_soak') : `sqlite:${dbPath}`;
 const sink = await startBenchSink();
 const env = rekeyEnv(dbPath, sink.url, {
@@ -78,7 +70,7 @@ const server = await spawnServer({
 });
 console.log(
   `soak: ${minutes} min at ${rate} req/s, SMTP down ${outageS} s each minute, ` +
-    `${users} users, on ${values.database}` +
+    `${users} users, on ${layout.database}` +
     (worker ? ` with the mail worker apart (pid ${worker.pid})` : '') +
     `, server pid ${server.pid}, started in ${server.startupMs.toFixed(0)} ms`,
 );
