@@ -86,11 +86,9 @@ export interface EventLoopReport {
   memoryMb?: Record<string, number>;
 }
 
-export interface RunningServer {
+/** A process the benches started: what they read of it, and how to stop it. */
+export interface RunningProcess {
   pid: number;
-  url: string;
-  /** Spawn → the first 200 from /healthz. */
-  startupMs: number;
   /** VmHWM: the most resident memory the process has had, in MiB. */
   peakRssMb(): number;
   /** VmRSS now, in MiB. */
@@ -101,6 +99,12 @@ export interface RunningServer {
   resetEventLoop(): void;
   /** Stops it (SIGTERM) and returns what the event-loop probe printed at exit, if anything. */
   stop(): Promise<EventLoopReport | undefined>;
+}
+
+export interface RunningServer extends RunningProcess {
+  url: string;
+  /** Spawn → the first 200 from /healthz. */
+  startupMs: number;
 }
 
 // utime and stime (fields 14 and 15), in clock ticks (USER_HZ, 100 on Linux). The name
@@ -195,6 +199,20 @@ function launch(options: {
   };
 }
 
+/** Once it is up: from now on an exit it was not asked for is reported as a death. */
+function running(process_: Launched): RunningProcess {
+  process_.markReady();
+  const { pid } = process_;
+  return {
+    pid,
+    peakRssMb: () => statusField(pid, 'VmHWM'),
+    rssMb: () => statusField(pid, 'VmRSS'),
+    cpuSeconds: () => cpuSeconds(pid),
+    resetEventLoop: () => process_.child.kill('SIGUSR2'),
+    stop: () => process_.stop(),
+  };
+}
+
 /**
  * Spawns `node <script>` with a probe preloaded that reports the event loop's delay at exit,
  * and waits (bounded) until `healthPath` answers 200.
@@ -240,28 +258,10 @@ export async function spawnServer(options: {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const startupMs = performance.now() - started;
-  process_.markReady();
-  const { pid } = process_;
-  return {
-    pid,
-    url,
-    startupMs,
-    peakRssMb: () => statusField(pid, 'VmHWM'),
-    rssMb: () => statusField(pid, 'VmRSS'),
-    cpuSeconds: () => cpuSeconds(pid),
-    resetEventLoop: () => process_.child.kill('SIGUSR2'),
-    stop: () => process_.stop(),
-  };
+  return { ...running(process_), url, startupMs };
 }
 
-export interface RunningWorker {
-  pid: number;
-  peakRssMb(): number;
-  rssMb(): number;
-  cpuSeconds(): number;
-  resetEventLoop(): void;
-  stop(): Promise<EventLoopReport | undefined>;
-}
+export type RunningWorker = RunningProcess;
 
 /**
  * Spawns the mail worker alone, as "Running in production" runs it (`npm start`'s memory
@@ -301,14 +301,5 @@ export async function spawnWorker(
       }
     });
   });
-  process_.markReady();
-  const { pid } = process_;
-  return {
-    pid,
-    peakRssMb: () => statusField(pid, 'VmHWM'),
-    rssMb: () => statusField(pid, 'VmRSS'),
-    cpuSeconds: () => cpuSeconds(pid),
-    resetEventLoop: () => process_.child.kill('SIGUSR2'),
-    stop: () => process_.stop(),
-  };
+  return running(process_);
 }
