@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import {
+  databaseUrlOn,
   findPostgresBin,
   type PostgresServer,
+  runAsAdmin,
   startPostgresServer,
 } from '../../test/support/postgres-server.ts';
 import { cpuSeconds } from './server.ts';
@@ -55,21 +56,8 @@ export async function startBenchPostgres(seededSqlite: string): Promise<BenchPos
   };
 }
 
-function databaseUrl(server: PostgresServer, name: string): string {
-  const url = new URL(server.adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(server: PostgresServer, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server.adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+const databaseUrl = (server: PostgresServer, name: string) => databaseUrlOn(server.adminUrl, name);
+const admin = (server: PostgresServer, statement: string) => runAsAdmin(server.adminUrl, statement);
 
 /** Migrates `to` and copies the seeded tables into it row for row (the types are the same). */
 async function copySeed(from: string, to: string): Promise<void> {

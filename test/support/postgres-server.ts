@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 /**
  * A throw-away PostgreSQL for one test run, started from the Debian binaries in a temp
@@ -107,4 +108,22 @@ export function startPostgresServer(
       }
     },
   };
+}
+
+/** Runs one statement (CREATE/DROP DATABASE) on a fresh connection to `adminUrl`. */
+export async function runAsAdmin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The URL of database `name` on the server `adminUrl` names. */
+export function databaseUrlOn(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import { inject } from 'vitest';
 import type { Database } from '../../src/db/schema.ts';
+import { databaseUrlOn, runAsAdmin } from './postgres-server.ts';
 import { waitFor } from './wait.ts';
 
 /**
@@ -28,23 +28,13 @@ function adminUrl(): string {
   return url;
 }
 
-async function asAdmin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+const asAdmin = (statement: string) => runAsAdmin(adminUrl(), statement);
 
 export async function createPostgresDatabase(): Promise<PostgresDatabase> {
   const name = `rekey_${randomBytes(6).toString('hex')}`;
   await asAdmin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl());
-  url.pathname = `/${name}`;
   return {
-    url: url.toString(),
+    url: databaseUrlOn(adminUrl(), name),
     drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
