@@ -36,7 +36,8 @@ import { median } from './support/stats.ts';
  *                    [--warm-up S] (S seconds of the same load first, not counted: the
  *                                   figures of a server past its first seconds)
  *                    [--database postgres] (Rekey on a PostgreSQL of its own; the floor
- *                                   stays on SQLite)
+ *                                   on SQLite, and for forgot and verify a second floor
+ *                                   on a copy of the same PostgreSQL database)
  *                    [--mail-worker separate] (with postgres: the API with MAIL_WORKER=false
  *                                   and the mail worker in a process of its own)
  */
@@ -68,7 +69,8 @@ const { database, separateWorker } = parseLayout(values);
 const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
-type Target = 'rekey' | 'floor';
+/** floor-pg: the floor on PostgreSQL (with --database postgres, forgot and verify). */
+type Target = 'rekey' | 'floor' | 'floor-pg';
 interface Run extends LoadResult {
   scenario: string;
   target: Target;
@@ -122,7 +124,8 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
   copyFileSync(template, dbPath);
   const rekey = target === 'rekey';
   const pgName = `rekey_bench_${++copies}`;
-  const pgUrl = rekey && postgres ? await postgres.copy(pgName) : undefined;
+  const onPostgres = rekey || target === 'floor-pg';
+  const pgUrl = onPostgres && postgres ? await postgres.copy(pgName) : undefined;
   const env = rekeyEnv(dbPath, world.smtpUrl, {
     ...(pgUrl ? { DATABASE_URL: pgUrl } : {}),
     ...(separateWorker ? { MAIL_WORKER: 'false' } : {}),
@@ -138,7 +141,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     script: join(ROOT, rekey ? 'dist/main.js' : 'bench/floor-server.ts'),
     port: await freePort(),
     nodeArgs: rekey ? [...START.nodeArgs, ...values['node-arg'], ...profiling] : values['node-arg'],
-    env: rekey ? env : { DATABASE_PATH: dbPath },
+    env: rekey ? env : pgUrl ? { DATABASE_URL: pgUrl } : { DATABASE_PATH: dbPath },
   });
   if (warmUpS > 0) {
     await world.load({
@@ -154,7 +157,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
   worker?.resetEventLoop();
   const serverCpuBefore = server.cpuSeconds();
   const workerCpuBefore = worker?.cpuSeconds() ?? 0;
-  const postgresCpuBefore = rekey ? (postgres?.cpuSeconds() ?? 0) : 0;
+  const postgresCpuBefore = pgUrl ? (postgres?.cpuSeconds() ?? 0) : 0;
   const { result, completed, mailsDelivered, cpuSeconds } = await world.load({
     url: server.url,
     connections,
@@ -168,7 +171,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
   const outsideCores = cpuSeconds / result.durationS;
   const workerCores = ((worker?.cpuSeconds() ?? 0) - workerCpuBefore) / result.durationS;
   const postgresCores =
-    ((rekey ? (postgres?.cpuSeconds() ?? 0) : 0) - postgresCpuBefore) / result.durationS;
+    ((pgUrl ? (postgres?.cpuSeconds() ?? 0) : 0) - postgresCpuBefore) / result.durationS;
   const workerPeakRssMb = worker?.peakRssMb();
   const eventLoop = await server.stop();
   const workerLoop = await worker?.stop();
@@ -185,7 +188,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     ...(workerPeakRssMb === undefined ? {} : { workerPeakRssMb }),
   };
   console.log(
-    `${name.padEnd(7)} ${target.padEnd(6)} ${(completed / result.durationS).toFixed(0).padStart(6)} 2xx/s` +
+    `${name.padEnd(7)} ${target.padEnd(8)} ${(completed / result.durationS).toFixed(0).padStart(6)} 2xx/s` +
       ` (${result.reqPerSec.toFixed(0)} req/s)  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms` +
       `  non-2xx ${result.non2xx}  5xx ${result.status5xx}  errors ${result.errors}` +
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
@@ -208,7 +211,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
 console.log(
   `node ${process.version}, ${cpus().length} cores, ${connections} connections, ${durationS} s per run` +
     (warmUpS > 0 ? ` after ${warmUpS} s of warm-up` : '') +
-    `; Rekey on ${database === 'postgres' ? 'PostgreSQL (the floor on SQLite)' : 'SQLite'}` +
+    `; Rekey on ${database === 'postgres' ? 'PostgreSQL (the floor on SQLite, floor-pg on PostgreSQL)' : 'SQLite'}` +
     (separateWorker ? ', its mail worker in a process of its own' : ''),
 );
 // Rounds interleave Rekey and the floor, so a slow minute of a shared host hits both.
@@ -216,10 +219,11 @@ const rounds: Run[][] = [];
 for (let round = 1; round <= repeat; round++) {
   if (repeat > 1) console.log(`round ${round} of ${repeat}`);
   const runs: Run[] = [];
-  if (scenarios.has('forgot'))
-    runs.push(await run('forgot', 'rekey'), await run('forgot', 'floor'));
-  if (scenarios.has('verify'))
-    runs.push(await run('verify', 'rekey'), await run('verify', 'floor'));
+  for (const name of ['forgot', 'verify'] as const) {
+    if (!scenarios.has(name)) continue;
+    runs.push(await run(name, 'rekey'), await run(name, 'floor'));
+    if (postgres) runs.push(await run(name, 'floor-pg'));
+  }
   if (scenarios.has('login') || scenarios.has('reset')) runs.push(await run('login', 'floor'));
   if (scenarios.has('login')) runs.push(await run('login', 'rekey'));
   if (scenarios.has('reset')) runs.push(await run('reset', 'rekey'));
@@ -238,18 +242,26 @@ const summary = (values: number[], format: (value: number) => string) =>
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const targets: string[] = [];
 const percent = (value: number) => `${(value * 100).toFixed(0)} %`;
-const ratio = (name: string, floorName: string, goal: number) => {
+const ratio = (name: string, floorName: string, goal: number, floor: Target = 'floor') => {
   const values = rounds.map(
-    (runs) => rate(find(runs, name, 'rekey')) / rate(find(runs, floorName, 'floor')),
+    (runs) => rate(find(runs, name, 'rekey')) / rate(find(runs, floorName, floor)),
   );
   if (values.some(Number.isNaN)) return;
+  const against =
+    floor === 'floor-pg'
+      ? 'floor on PostgreSQL'
+      : goal < 0.9
+        ? 'floor'
+        : 'argon2id bound (floor login)';
   targets.push(
-    `${name} / ${goal < 0.9 ? 'floor' : 'argon2id bound (floor login)'}: ${summary(values, percent)}` +
+    `${name} / ${against}: ${summary(values, percent)}` +
       ` (target ≥ ${goal * 100} %) ${verdict(median(values) >= goal)}`,
   );
 };
 ratio('forgot', 'forgot', 0.7);
+ratio('forgot', 'forgot', 0.7, 'floor-pg');
 ratio('verify', 'verify', 0.7);
+ratio('verify', 'verify', 0.7, 'floor-pg');
 ratio('login', 'login', 0.9);
 ratio('reset', 'login', 0.9);
 for (const name of ['forgot', 'verify']) {

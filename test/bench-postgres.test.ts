@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BenchPostgres, startBenchPostgres } from '../bench/support/postgres.ts';
-import { type Seeded, seedDatabase } from '../bench/support/seed.ts';
+import { BENCH_PASSWORD, type Seeded, seedDatabase } from '../bench/support/seed.ts';
+import { freePort, ROOT, spawnServer } from '../bench/support/server.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { createTestClock } from './support/clock.ts';
 import { findPostgresBin } from './support/postgres-server.ts';
@@ -78,6 +79,64 @@ if (!bin) {
         await t.close();
         await postgres.drop('rekey_bench_run');
       }
+    }
+  });
+
+  it('runs the floor on PostgreSQL: the same answers as on SQLite, and its insert lands', async () => {
+    const [token] = seeded.tokens;
+    const [email] = seeded.emails;
+    const sqliteCopy = join(directory, 'floor.db');
+    copyFileSync(sqlitePath, sqliteCopy);
+    const url = await postgres.copy('rekey_bench_floor');
+    const floors = {
+      sqlite: { DATABASE_PATH: sqliteCopy },
+      postgres: { DATABASE_URL: url },
+    };
+    const answers: Record<string, unknown[]> = {};
+    try {
+      for (const [name, env] of Object.entries(floors)) {
+        const floor = await spawnServer({
+          script: join(ROOT, 'bench', 'floor-server.ts'),
+          port: await freePort(),
+          env,
+        });
+        const post = async (path: string, body: object) => {
+          const response = await fetch(`${floor.url}/api/auth/${path}/`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          return [response.status, await response.json()];
+        };
+        try {
+          answers[name] = [
+            await post('verify-reset-token', { token }),
+            await post('verify-reset-token', { token: 'not-a-token' }),
+            await post('forgot-password', { email: 'Someone@Example.com' }),
+            await post('login', { email, password: BENCH_PASSWORD }),
+            await post('login', { email, password: 'wrong' }),
+          ];
+        } finally {
+          await floor.stop();
+        }
+      }
+      expect(answers.postgres?.map((answer) => (answer as unknown[])[0])).toEqual([
+        200, 400, 200, 200, 400,
+      ]);
+      expect(answers.postgres?.[0]).toEqual([
+        200,
+        expect.objectContaining({ data: { valid: true, email } }),
+      ]);
+      expect(answers.postgres).toEqual(answers.sqlite);
+      const copy = createDatabase(url);
+      try {
+        const rows = await copy.db.selectFrom('reset_requests').select('email_key').execute();
+        expect(rows).toEqual([{ email_key: 'someone@example.com' }]);
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      await postgres.drop('rekey_bench_floor');
     }
   });
 
