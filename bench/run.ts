@@ -7,6 +7,7 @@ import { LAYOUT_OPTIONS, parseLayout } from './support/layout.ts';
 import type { LoadResult } from './support/load.ts';
 import { startOutsideWorld } from './support/outside-world.ts';
 import { type BenchPostgres, startBenchPostgres } from './support/postgres.ts';
+import { readResetBacklog } from './support/reset-backlog.ts';
 import type { ScenarioData, ScenarioName } from './support/scenarios.ts';
 import { seedDatabase } from './support/seed.ts';
 import {
@@ -158,6 +159,9 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
   const serverCpuBefore = server.cpuSeconds();
   const workerCpuBefore = worker?.cpuSeconds() ?? 0;
   const postgresCpuBefore = pgUrl ? (postgres?.cpuSeconds() ?? 0) : 0;
+  // Forgot-password's other half, the worker's, after the answers: how much of it kept up.
+  const backlogUrl = rekey && name === 'forgot' ? (pgUrl ?? `sqlite:${dbPath}`) : undefined;
+  const backlogBefore = backlogUrl ? await readResetBacklog(backlogUrl) : undefined;
   const { result, completed, mailsDelivered, cpuSeconds } = await world.load({
     url: server.url,
     connections,
@@ -165,6 +169,7 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
     scenario: name,
     data,
   });
+  const backlogAfter = backlogUrl ? await readResetBacklog(backlogUrl) : undefined;
   const peakRssMb = server.peakRssMb();
   // Cores in use over the run: where the machine's two went (the server, or the outside world).
   const serverCores = (server.cpuSeconds() - serverCpuBefore) / result.durationS;
@@ -194,6 +199,10 @@ async function run(name: ScenarioName, target: Target): Promise<Run> {
       `  peak RSS ${peakRssMb.toFixed(0)} MB  loop max ${eventLoop?.maxMs ?? '?'} ms` +
       `  startup ${server.startupMs.toFixed(0)} ms` +
       (rekey ? `  mails delivered during the load ${mailsDelivered}` : '') +
+      (backlogBefore && backlogAfter
+        ? `\n        requests the mail worker handled during the load ${backlogAfter.handled - backlogBefore.handled}` +
+          ` (${((backlogAfter.handled - backlogBefore.handled) / result.durationS).toFixed(0)}/s), still pending ${backlogAfter.pending}`
+        : '') +
       `\n        cores used: server ${serverCores.toFixed(2)}` +
       (worker ? `, mail worker ${workerCores.toFixed(2)}` : '') +
       (pgUrl ? `, PostgreSQL ${postgresCores.toFixed(2)}` : '') +

@@ -3,6 +3,8 @@ import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createLogger } from '../src/logger.ts';
+import { createSmtpTransport } from '../src/mail/transport.ts';
+import { createMailWorker } from '../src/mail/worker.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
@@ -20,9 +22,9 @@ import {
   startTestService,
   type TestService,
 } from './support/service.ts';
-import { tokenFromMail } from './support/smtp.ts';
+import { startSmtpSink, tokenFromMail } from './support/smtp.ts';
 import { waitFor } from './support/wait.ts';
-import { isInsertInto, watchQueries } from './support/watch-queries.ts';
+import { isInsertInto, isUpdateOf, watchQueries } from './support/watch-queries.ts';
 
 describeEachDatabase('forgot-password requests handled in batches', (target) => {
   let t: TestService;
@@ -177,6 +179,57 @@ describeEachDatabase('forgot-password requests handled in batches', (target) => 
     expect(verdicts).toEqual([400, 400, 400, 200]);
   });
 
+  it('handles every pending request in one pass, batch after batch, before its mail', async () => {
+    await registerUser(t, { email: 'ada@example.com' });
+    for (let i = 0; i < 119; i += 1) {
+      await requestPasswordReset(t.service.deps, `nobody${i}@example.com`, context);
+    }
+    await requestPasswordReset(t.service.deps, 'ada@example.com', context);
+    // Three batches of 50; the account's request is in the last, and its mail in this pass.
+    expect(await t.service.worker.runOnce()).toMatchObject({ requests: 120, sent: 1 });
+    expect(await pendingRequests()).toEqual([]);
+  });
+
+  it('ends a pass at its bound of full batches, and the next pass goes on', async () => {
+    for (let i = 0; i < 25; i += 1) {
+      await requestPasswordReset(t.service.deps, `nobody${i}@example.com`, context);
+    }
+    const worker = createMailWorker(t.service.deps, t.service.transport, {
+      requestBatchSize: 10,
+      maxRequestBatchesPerPass: 2,
+    });
+    expect((await worker.runOnce()).requests).toBe(20);
+    expect(await pendingRequests()).toHaveLength(5);
+    expect((await worker.runOnce()).requests).toBe(5);
+    expect(await pendingRequests()).toEqual([]);
+  });
+
+  it('lets the event loop turn between two batches of a pass', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      await requestPasswordReset(t.service.deps, `nobody${i}@example.com`, context);
+    }
+    // For each update of reset_requests (a batch's claim, then its blanking of the addresses):
+    // had the loop turned since the pass began?
+    const turnedAt: boolean[] = [];
+    let turned = false;
+    const { plugin } = watchQueries((node) => {
+      if (isUpdateOf(node, 'reset_requests')) turnedAt.push(turned);
+    });
+    const worker = createMailWorker(
+      { ...t.service.deps, db: t.service.deps.db.withPlugin(plugin) },
+      t.service.transport,
+      { requestBatchSize: 1 },
+    );
+    setImmediate(() => {
+      turned = true;
+    });
+    expect((await worker.runOnce()).requests).toBe(3);
+    // Three full batches, then a fourth claim that finds nothing.
+    expect(turnedAt).toHaveLength(7);
+    // On SQLite a batch never waits for I/O: only the worker's own yield lets the loop turn.
+    expect(turnedAt[2]).toBe(true);
+  });
+
   const context = { clientIp: '203.0.113.9', userAgent: 'test' };
   const storedKeys = async () =>
     (
@@ -223,17 +276,18 @@ describe('the running worker', () => {
   let t: TestService;
   afterEach(() => t.close());
 
+  const pending = () =>
+    t.service.deps.db
+      .selectFrom('reset_requests')
+      .select('id')
+      .where('processed_at', 'is', null)
+      .execute();
+
   it('lets a partial batch gather for its window, which a wake does not cut short but stop() does', async () => {
     t = await startTestService(
       {},
       { workerOptions: { batchWindowMs: 600_000, pollIntervalMs: 600_000 } },
     );
-    const pending = () =>
-      t.service.deps.db
-        .selectFrom('reset_requests')
-        .select('id')
-        .where('processed_at', 'is', null)
-        .execute();
     await t.post('/auth/forgot-password/', { email: 'first@example.com' });
     t.service.worker.start();
     await waitFor(async () => (await pending()).length === 0, { what: 'the first pass' });
@@ -244,6 +298,29 @@ describe('the running worker', () => {
     for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
     await t.service.worker.stop();
     expect(await pending()).toHaveLength(1);
+  });
+  it('goes on handling requests while a mail waits for the relay', async () => {
+    const relay = await startSmtpSink({ hold: true });
+    const transport = createSmtpTransport(relay.url);
+    try {
+      t = await startTestService({}, { transport });
+      await registerUser(t, { email: 'ada@example.com' });
+      await t.post('/auth/forgot-password/', { email: 'ada@example.com' });
+      t.service.worker.start();
+      await waitFor(() => relay.inFlight() === 1, { what: 'the mail held at the relay' });
+      await t.post('/auth/forgot-password/', { email: 'nobody@example.com' });
+      await waitFor(async () => (await pending()).length === 0, {
+        what: 'the second request handled while the mail is held',
+      });
+      expect(relay.inFlight()).toBe(1);
+      relay.releaseHeld();
+      await relay.waitForMails(1);
+    } finally {
+      relay.releaseHeld();
+      await t.service.worker.stop();
+      transport.close();
+      await relay.close();
+    }
   });
 });
 

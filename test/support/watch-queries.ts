@@ -25,3 +25,12 @@ export function isSelectFrom(node: RootOperationNode, table: string): boolean {
       true
   );
 }
+
+export function isUpdateOf(node: RootOperationNode, table: string): boolean {
+  return (
+    node.kind === 'UpdateQueryNode' &&
+    node.table !== undefined &&
+    TableNode.is(node.table) &&
+    node.table.table.identifier.name === table
+  );
+}
