@@ -8,6 +8,7 @@ import { freePort, ROOT, spawnServer } from '../bench/support/server.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { createTestClock } from './support/clock.ts';
 import { findPostgresBin } from './support/postgres-server.ts';
+import { postJson } from './support/processes.ts';
 import { startTestService } from './support/service.ts';
 
 // `npm run bench -- --database postgres` starts a PostgreSQL of its own from the binaries.
@@ -101,12 +102,8 @@ if (!bin) {
           env,
         });
         const post = async (path: string, body: object) => {
-          const response = await fetch(`${floor.url}/api/auth/${path}/`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          });
-          return [response.status, await response.json()];
+          const response = await postJson({ baseUrl: floor.url }, `/auth/${path}/`, body);
+          return [response.status, response.body];
         };
         try {
           answers[name] = [

@@ -95,7 +95,7 @@ export interface JsonResponse {
 }
 
 export async function postJson(
-  target: RekeyProcess,
+  target: Pick<RekeyProcess, 'baseUrl'>,
   path: string,
   body: unknown,
 ): Promise<JsonResponse> {
