@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { readResetBacklog } from '../bench/support/reset-backlog.ts';
-import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createLogger } from '../src/logger.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
 import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { requestProcessingDeps } from './support/fixtures.ts';
 
 describeEachDatabase("the bench's count of forgot-password requests handled", (target) => {
   let database: TestDatabase;
@@ -37,14 +35,7 @@ describeEachDatabase("the bench's count of forgot-password requests handled", (t
       await requestPasswordReset({ db: pool.db, clock }, `nobody${i}@example.com`, context);
     }
     expect(await readResetBacklog(url)).toEqual({ handled: 0, pending: 3 });
-    const deps = {
-      ...pool,
-      clock,
-      config: loadConfig({}),
-      logger: createLogger('silent'),
-      metrics: createMetrics(),
-    };
-    expect(await processResetRequests(deps, 2)).toBe(2);
+    expect(await processResetRequests(requestProcessingDeps(pool, clock), 2)).toBe(2);
     expect(await readResetBacklog(url)).toEqual({ handled: 2, pending: 1 });
   });
 });

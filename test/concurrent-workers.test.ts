@@ -2,13 +2,11 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createLogger } from '../src/logger.ts';
 import { claimDueMail, enqueueMail } from '../src/mail/outbox.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
 import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
 import { describePostgres } from './support/databases.ts';
-import { insertActiveAccounts } from './support/fixtures.ts';
+import { insertActiveAccounts, requestProcessingDeps } from './support/fixtures.ts';
 import { createPostgresDatabase, type PostgresDatabase } from './support/postgres.ts';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -76,11 +74,9 @@ describePostgres('several workers on one database', () => {
   /** Every worker processes batches at the same time until none sees a pending request. */
   async function processConcurrently(env: Record<string, string>): Promise<void> {
     const config = loadConfig(env);
-    const logger = createLogger('silent');
     await Promise.all(
       workers.map(async (worker) => {
-        const metrics = createMetrics();
-        const deps = { db: worker.db, dialect: worker.dialect, clock, config, logger, metrics };
+        const deps = requestProcessingDeps(worker, clock, config);
         while ((await processResetRequests(deps, 5)) > 0);
       }),
     );

@@ -1,15 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createLogger } from '../src/logger.ts';
 import { createSmtpTransport } from '../src/mail/transport.ts';
 import { createMailWorker } from '../src/mail/worker.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
 import { processResetRequests } from '../src/reset/process-reset-requests.ts';
 import { requestPasswordReset } from '../src/reset/request-password-reset.ts';
 import { describeEachDatabase, describePostgres, type TestDatabase } from './support/databases.ts';
-import { insertActiveAccounts } from './support/fixtures.ts';
+import { insertActiveAccounts, requestProcessingDeps } from './support/fixtures.ts';
 import {
   createPostgresDatabase,
   gate,
@@ -349,9 +346,7 @@ describePostgres('forgot-password batches on several workers', () => {
         userAgent: 'test',
       });
     }
-    const config = loadConfig({});
-    const logger = createLogger('silent');
-    const workerDeps = (db: Db) => ({ ...db, clock, config, logger, metrics: createMetrics() });
+    const workerDeps = (db: Db) => requestProcessingDeps(db, clock);
 
     // A third transaction holds the first account: the worker whose batch names it waits.
     const { released, release } = gate();

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { insertUser } from '../../src/accounts/users.ts';
+import type { Clock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Db } from '../../src/db/database.ts';
 import type { Database, OutboxMessage } from '../../src/db/schema.ts';
+import { createLogger } from '../../src/logger.ts';
 import { enqueueMails } from '../../src/mail/outbox.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 
 /** Active accounts user0@example.com … user<count-1>@example.com, straight into the table. */
 export async function insertActiveAccounts(
@@ -60,5 +65,21 @@ export function outboxRow(kind: string, payload: unknown): OutboxMessage {
     last_error: null,
     created_at: 0,
     sent_at: null,
+  };
+}
+
+/** What `processResetRequests` needs, on `db`: silent logs, fresh metrics, the default config unless given. */
+export function requestProcessingDeps(
+  db: Pick<Db, 'db' | 'dialect'>,
+  clock: Clock,
+  config = loadConfig({}),
+) {
+  return {
+    db: db.db,
+    dialect: db.dialect,
+    clock,
+    config,
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
   };
 }
